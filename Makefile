@@ -1,0 +1,42 @@
+# Tierflow: `make run` for the whole system on one machine, `make test` for the suite.
+PYTHON ?= python3.12
+# pyenv's python3.12 shim answers only when a 3.12+ is selected; pick the newest installed one.
+export PYENV_VERSION ?= $(shell pyenv versions --bare 2>/dev/null | grep -E '^3\.1[2-9]' | tail -n 1)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tierflow
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: install run test bench bench-quick migrate clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { echo "Tierflow needs Python 3.12 or newer: set PYTHON=/path/to/python3.12"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+# The whole system on SQLite and an embedded broker, with demo data.
+run: install
+	@mkdir -p var
+	DEBUG=1 TIERFLOW_DEMO=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 TIERFLOW_DEMO=1 $(PY) manage.py seed_demo
+	@echo ""
+	@echo "Tierflow is starting at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/, API docs: http://$(HOST):$(PORT)/api/docs/)"
+	@echo "Demo logins, password 'demo': admin, proponent, sabah.reviewer, sabah.approver, sabah.supervisor,"
+	@echo "  sarawak.approver, federal.approver, federal.supervisor, indonesia.approver, thailand.approver,"
+	@echo "  vietnam.approver, zimbabwe.approver"
+	@echo ""
+	DEBUG=1 TIERFLOW_DEMO=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The suite against PostgreSQL (and Redis for the worker tests).
+test: install
+	@DATABASE_URL=$(TEST_DATABASE_URL) $(PY) scripts/check_services.py
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3

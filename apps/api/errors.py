@@ -1,0 +1,43 @@
+"""One error body for every failure: `code`, `detail`, and per-field messages under the field's name on 400."""
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from apps.authorizations.services import TransitionNotAvailable
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = "The request conflicts with the application's current state."
+
+
+def _field_errors(error: DjangoValidationError) -> dict:
+    if hasattr(error, "error_dict"):
+        return {field: [str(m) for m in messages] for field, messages in error.message_dict.items()}
+    return {"non_field_errors": [str(m) for m in error.messages]}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(_field_errors(exc))
+    elif isinstance(exc, TransitionNotAvailable):
+        exc = Conflict(str(exc))
+    elif isinstance(exc, DjangoPermissionDenied) and str(exc):
+        exc = exceptions.PermissionDenied(str(exc))
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        body = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        first = next(iter(body.values()), [""])
+        message = first[0] if isinstance(first, list) and first else str(first)
+        response.data = {"code": "invalid", "detail": str(message), **body}
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        detail = response.data["detail"]
+        response.data = {"code": getattr(detail, "code", "error"), "detail": str(detail)}
+    return response
+

@@ -1,0 +1,127 @@
+"""JSON shapes of the public contract (DESIGN.md §4). Parsing only: the rules live in the services."""
+from __future__ import annotations
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from apps.authorizations.models import Application, FirstTransferDefinition, LetterOfAuthorization, Purpose
+from apps.authorizations.permissions import available_transitions, open_stage_of
+from apps.authorizations.services import TRANSITION_SERVICES, ApplicationInput
+from apps.governance.models import Jurisdiction, Party
+from apps.notifications.models import Notification
+
+
+class ApplicationInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    host_party = serializers.SlugRelatedField(slug_field="code", queryset=Party.objects.all())
+    jurisdiction = serializers.SlugRelatedField(slug_field="code", queryset=Jurisdiction.objects.all())
+    acquiring_parties = serializers.SlugRelatedField(slug_field="code", queryset=Party.objects.all(), many=True, required=False, default=list)
+    sector = serializers.CharField(max_length=100)
+    mitigation_type = serializers.CharField(max_length=100)
+    activity_type = serializers.CharField(max_length=100)
+    requested_quantity = serializers.IntegerField(min_value=1, max_value=10**12)
+    vintage_from = serializers.IntegerField(min_value=2021, max_value=2100)
+    vintage_to = serializers.IntegerField(min_value=2021, max_value=2100)
+    purposes = serializers.ChoiceField(choices=Purpose.choices)
+    first_transfer_definition = serializers.ChoiceField(choices=FirstTransferDefinition.choices)
+    host_registry_id = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    local_partner = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    benefit_sharing_plan = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def to_input(self) -> ApplicationInput:
+        return ApplicationInput(**self.validated_data)
+
+
+class StageSerializer(serializers.Serializer):
+    duty = serializers.CharField()
+    authority = serializers.CharField(source="authority.name")
+    due_at = serializers.DateTimeField()
+    overdue = serializers.SerializerMethodField()
+    escalation_level = serializers.IntegerField()
+
+    def get_overdue(self, stage) -> bool:
+        return stage.closed_at is None and stage.due_at <= timezone.now()
+
+
+class LetterSerializer(serializers.ModelSerializer):
+    issuing_authority = serializers.CharField(source="issuing_authority.name")
+    issued_by = serializers.CharField(source="issued_by.username")
+    in_force = serializers.BooleanField()
+
+    class Meta:
+        model = LetterOfAuthorization
+        fields = ["number", "issued_at", "issuing_authority", "issued_by", "authorized_quantity", "vintage_from",
+                  "vintage_to", "purposes", "first_transfer_definition", "acquiring_parties", "fingerprint",
+                  "in_force", "revoked_at"]
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    transition = serializers.CharField(source="data.transition")
+    from_ = serializers.CharField(source="data.from")
+    to = serializers.CharField(source="data.to")
+    actor = serializers.CharField(source="actor_username")
+    at = serializers.DateTimeField()
+    comment = serializers.CharField(source="data.comment")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    host_party = serializers.CharField(source="host_party_id")
+    jurisdiction = serializers.CharField(source="jurisdiction_id")
+    acquiring_parties = serializers.SerializerMethodField()
+    organisation = serializers.CharField(source="organisation.name")
+    current_stage = serializers.SerializerMethodField()
+    available_transitions = serializers.SerializerMethodField()
+    history = serializers.SerializerMethodField()
+    loa = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = ["reference", "title", "description", "state", "organisation", "host_party", "jurisdiction",
+                  "acquiring_parties", "sector", "mitigation_type", "activity_type", "requested_quantity",
+                  "vintage_from", "vintage_to", "purposes", "first_transfer_definition", "host_registry_id",
+                  "local_partner", "benefit_sharing_plan", "current_stage", "available_transitions", "history",
+                  "loa", "created_at", "updated_at"]
+
+    def get_acquiring_parties(self, application) -> list[str]:
+        return sorted(party.pk for party in application.acquiring_parties.all())
+
+    def get_current_stage(self, application) -> dict | None:
+        stage = open_stage_of(application)
+        return StageSerializer(stage).data if stage is not None else None
+
+    def get_available_transitions(self, application) -> list[str]:
+        return available_transitions(self.context["request"].user, application)
+
+    def get_history(self, application) -> list[dict]:
+        events = self.context.get("history", {}).get(application.reference, [])
+        return HistoryEntrySerializer(events, many=True).data
+
+    def get_loa(self, application) -> dict | None:
+        try:
+            letter = application.loa
+        except LetterOfAuthorization.DoesNotExist:
+            return None
+        return LetterSerializer(letter).data
+
+
+class TransitionSerializer(serializers.Serializer):
+    transition = serializers.ChoiceField(choices=sorted(TRANSITION_SERVICES))
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    authorized_quantity = serializers.IntegerField(required=False, min_value=1, max_value=10**12)
+    vintage_from = serializers.IntegerField(required=False, min_value=2021, max_value=2100)
+    vintage_to = serializers.IntegerField(required=False, min_value=2021, max_value=2100)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    application = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    read = serializers.BooleanField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "event", "application", "subject", "body", "created_at", "read"]

@@ -1,0 +1,42 @@
+"""The append-only, hash-chained record of everything that happened."""
+from __future__ import annotations
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    """One event. `hash` = SHA-256 over the canonical content and the previous event's hash.
+
+    PostgreSQL refuses UPDATE and DELETE on this table; `verify_audit` recomputes the chain.
+    """
+
+    seq = models.BigIntegerField(unique=True, editable=False)
+    at = models.DateTimeField(editable=False)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_constraint=False, related_name="+")
+    actor_username = models.CharField(max_length=150, blank=True, editable=False)
+    event = models.CharField(max_length=60, editable=False)
+    subject_type = models.CharField(max_length=60, editable=False)
+    subject_id = models.CharField(max_length=64, editable=False)
+    party = models.CharField(max_length=3, blank=True, editable=False)
+    data = models.JSONField(default=dict, editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "seq"], name="audit_subject_idx")]
+        triggers = [
+            pgtrigger.Protect(name="audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.event} {self.subject_type}:{self.subject_id}"
+
+
+class ChainHead(models.Model):
+    """The single row that serialises appends: whoever holds its lock writes the next link."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)

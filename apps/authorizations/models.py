@@ -1,0 +1,215 @@
+"""An authorization application, its stages in the host Party's tiers, and the Letter of Authorization."""
+from __future__ import annotations
+
+import pgtrigger
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from apps.governance.models import Authority, Duty, Jurisdiction, Party, ProponentOrganisation
+
+from . import requirements
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    LOA_REVIEW = "loa_review", _("LoA review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    CA_REVIEW = "ca_review", _("CA review")
+    AUTHORIZED = "authorized", _("Authorized")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REVOKED = "revoked", _("Revoked")
+
+
+class Purpose(models.TextChoices):
+    """AEF vocabulary for the authorized use of the mitigation outcomes."""
+
+    NDC = "NDC", "NDC"
+    OIMP = "OIMP", "OIMP"
+    NDC_AND_OIMP = "NDC and OIMP", "NDC and OIMP"
+
+
+class FirstTransferDefinition(models.TextChoices):
+    """When a mitigation outcome is first transferred (decision 2/CMA.3 annex, para 2(b))."""
+
+    INTERNATIONAL_TRANSFER = "First international transfer", _("First international transfer (NDC use)")
+    AUTHORIZATION = "Authorization", _("Authorization")
+    ISSUANCE = "Issuance", _("Issuance")
+    USE_OR_CANCELLATION = "Use or cancellation", _("Use or cancellation")
+
+
+# Stage duty per state that has one: the state's work is the duty holder's.
+STAGE_DUTY = {State.LOA_REVIEW: Duty.LOA_ISSUANCE, State.CA_REVIEW: Duty.CA_APPROVAL}
+
+
+class Application(ConcurrentTransitionMixin, models.Model):
+    """A proponent's request for the host Party's authorization of ITMOs from one activity.
+
+    `state` is protected: only the transitions below change it, and only the
+    services in `services.py` call them (with permission, audit, stage and
+    notifications in one transaction). ConcurrentTransitionMixin makes the
+    save conditional on the state read, so two officers cannot both win.
+    """
+
+    reference = models.CharField(max_length=32, unique=True, editable=False)
+    organisation = models.ForeignKey(ProponentOrganisation, on_delete=models.PROTECT, related_name="applications")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    host_party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="hosted_applications")
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="applications")
+    acquiring_parties = models.ManyToManyField(Party, related_name="acquiring_applications", blank=True)
+    sector = models.CharField(_("sector"), max_length=100)
+    mitigation_type = models.CharField(_("mitigation type"), max_length=100)
+    activity_type = models.CharField(_("activity type"), max_length=100)
+    requested_quantity = models.PositiveBigIntegerField(_("requested quantity (tCO2e)"), validators=[MinValueValidator(1)])
+    vintage_from = models.PositiveSmallIntegerField(_("first vintage"))
+    vintage_to = models.PositiveSmallIntegerField(_("last vintage"))
+    purposes = models.CharField(_("purposes"), max_length=20, choices=Purpose.choices)
+    first_transfer_definition = models.CharField(
+        _("first transfer definition"), max_length=40, choices=FirstTransferDefinition.choices
+    )
+    host_registry_id = models.CharField(_("host registry ID"), max_length=60, blank=True)
+    local_partner = models.CharField(_("local partner"), max_length=200, blank=True)
+    benefit_sharing_plan = models.TextField(_("benefit-sharing plan"), blank=True)
+    state = FSMField(default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["jurisdiction", "state"], name="application_jur_state_idx"),
+            models.Index(fields=["organisation", "-created_at"], name="application_org_created_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(vintage_from__lte=models.F("vintage_to")), name="application_vintages_ordered"),
+            models.CheckConstraint(condition=Q(requested_quantity__gt=0), name="application_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    # The transitions change `state` only. Everything else a transition means
+    # (permission, stage, audit, notifications, the LoA) is in services.py.
+
+    @transition(field=state, source=State.DRAFT, target=State.LOA_REVIEW,
+                conditions=[requirements.submit_requirements_met])
+    def submit(self) -> None:
+        """The proponent sends the draft to the LoA issuer."""
+
+    @transition(field=state, source=[State.LOA_REVIEW, State.CA_REVIEW], target=State.CHANGES_REQUESTED)
+    def request_changes(self) -> None:
+        """The duty holder returns the application to the proponent."""
+
+    @transition(field=state, source=State.CHANGES_REQUESTED, target=State.LOA_REVIEW,
+                conditions=[requirements.resubmit_requirements_met])
+    def resubmit(self) -> None:
+        """The proponent sends the revised application back to the LoA issuer."""
+
+    @transition(field=state, source=State.LOA_REVIEW, target=State.CA_REVIEW)
+    def issue_loa(self) -> None:
+        """The LoA issuer consents; the CA approver takes over."""
+
+    @transition(field=state, source=State.CA_REVIEW, target=State.AUTHORIZED)
+    def approve_ca(self) -> None:
+        """The CA approver commits the Party to the corresponding adjustment."""
+
+    @transition(field=state, source=[State.LOA_REVIEW, State.CA_REVIEW], target=State.REJECTED)
+    def reject(self) -> None:
+        """The duty holder refuses the application."""
+
+    @transition(field=state, source=[State.DRAFT, State.LOA_REVIEW, State.CHANGES_REQUESTED], target=State.WITHDRAWN)
+    def withdraw(self) -> None:
+        """The proponent withdraws the application."""
+
+    @transition(field=state, source=[State.CA_REVIEW, State.AUTHORIZED], target=State.REVOKED)
+    def revoke(self) -> None:
+        """The LoA issuer or CA approver withdraws the authorization."""
+
+
+class ReferenceCounter(models.Model):
+    """The last number handed out per prefix; locked while a number is taken, so none is reused."""
+
+    prefix = models.CharField(max_length=24, unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+
+class StageQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(closed_at__isnull=True)
+
+
+class Stage(models.Model):
+    """The time an application spends with one duty holder, with its deadline and escalation."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="stages")
+    duty = models.CharField(max_length=20, choices=Duty.choices)
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="stages")
+    escalation_authority = models.ForeignKey(Authority, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    opened_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    # Past due_at plus the policy's grace, the next tier up is called in.
+    escalate_at = models.DateTimeField()
+    # When the sweep must next look at this stage; null once nothing more can happen.
+    next_check_at = models.DateTimeField(null=True)
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    next_tier_may_act = models.BooleanField(default=False)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = StageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["opened_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["application"], condition=Q(closed_at__isnull=True), name="one_open_stage_per_application"),
+        ]
+        indexes = [
+            # The sweep reads only open stages that are due: cost follows the due, not the open.
+            models.Index(fields=["next_check_at"], condition=Q(closed_at__isnull=True, next_check_at__isnull=False), name="stage_due_open_idx"),
+            models.Index(fields=["authority", "due_at"], condition=Q(closed_at__isnull=True), name="stage_queue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} · {self.duty} · {self.authority}"
+
+
+class LetterOfAuthorization(models.Model):
+    """The host Party's numbered, immutable consent; only its revocation may be recorded later."""
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="loa")
+    number = models.CharField(max_length=32, unique=True)
+    issuing_authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="letters")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField()
+    authorized_quantity = models.PositiveBigIntegerField()
+    vintage_from = models.PositiveSmallIntegerField()
+    vintage_to = models.PositiveSmallIntegerField()
+    purposes = models.CharField(max_length=20, choices=Purpose.choices)
+    first_transfer_definition = models.CharField(max_length=40, choices=FirstTransferDefinition.choices)
+    acquiring_parties = models.JSONField(default=list)
+    fingerprint = models.CharField(max_length=64, unique=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        constraints = [models.CheckConstraint(condition=Q(authorized_quantity__gt=0), name="loa_quantity_positive")]
+        triggers = [
+            pgtrigger.Protect(name="loa_no_delete", operation=pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="loa_content_immutable",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange(exclude=["revoked_at"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def in_force(self) -> bool:
+        return self.revoked_at is None

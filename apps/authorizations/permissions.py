@@ -1,0 +1,171 @@
+"""Who may see and who may fire each transition: one set of predicates for services, web and API.
+
+Superusers get no shortcut here: administrators configure, and decide only when
+they are also members of the authority with the role.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import rules
+from django.db.models import Q, QuerySet
+
+from apps.governance.models import Duty, Membership, Role
+
+from .models import Application, LetterOfAuthorization, Stage
+
+APPROVER = (Role.APPROVER,)
+REVIEWER_OR_APPROVER = (Role.REVIEWER, Role.APPROVER)
+
+
+@dataclass(frozen=True)
+class Seat:
+    """One of the user's memberships, as the predicates need it."""
+
+    authority_id: int
+    role: str
+    jurisdiction_path: str
+
+
+def seats_of(user) -> list[Seat]:
+    """The user's memberships, read once per user object (one request)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_tierflow_seats", None)
+    if cached is None:
+        cached = [
+            Seat(authority_id, role, path)
+            for authority_id, role, path in Membership.objects.filter(user=user).values_list(
+                "authority_id", "role", "authority__jurisdiction__path"
+            )
+        ]
+        user._tierflow_seats = cached
+    return cached
+
+
+def organisation_ids_of(user) -> set[int]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cached = getattr(user, "_tierflow_organisations", None)
+    if cached is None:
+        cached = set(user.organisations.values_list("pk", flat=True))
+        user._tierflow_organisations = cached
+    return cached
+
+
+def holds(user, authority_id: int | None, roles) -> bool:
+    return authority_id is not None and any(s.authority_id == authority_id and s.role in roles for s in seats_of(user))
+
+
+def visible_applications(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Applications of the user's organisations and those in or under their authorities' jurisdictions."""
+    queryset = Application.objects.all() if queryset is None else queryset
+    condition = Q(organisation_id__in=organisation_ids_of(user))
+    for path in {seat.jurisdiction_path for seat in seats_of(user)}:
+        condition |= Q(jurisdiction__path__startswith=path)
+    return queryset.filter(condition)
+
+
+def can_view(user, application: Application) -> bool:
+    if application.organisation_id in organisation_ids_of(user):
+        return True
+    path = application.jurisdiction.path
+    return any(path.startswith(seat.jurisdiction_path) for seat in seats_of(user))
+
+
+def open_stage_of(application: Application) -> Stage | None:
+    """The open stage, from a prefetch when the caller made one."""
+    cache = getattr(application, "_prefetched_objects_cache", {})
+    if "stages" in cache:
+        return next((s for s in cache["stages"] if s.closed_at is None), None)
+    if not hasattr(application, "_open_stage"):
+        application._open_stage = Stage.objects.open().filter(application=application).first()
+    return application._open_stage
+
+
+def _acts_for_stage(user, application: Application, roles, duty: str | None = None) -> bool:
+    stage = open_stage_of(application)
+    if stage is None or (duty is not None and stage.duty != duty):
+        return False
+    if holds(user, stage.authority_id, roles):
+        return True
+    # After the grace period the next tier up may step in, where the policy allows.
+    return stage.escalation_level >= 2 and stage.next_tier_may_act and holds(user, stage.escalation_authority_id, roles)
+
+
+@rules.predicate
+def is_proponent(user, application: Application) -> bool:
+    return application.organisation_id in organisation_ids_of(user)
+
+
+@rules.predicate
+def reviews_current_stage(user, application: Application) -> bool:
+    return _acts_for_stage(user, application, REVIEWER_OR_APPROVER)
+
+
+@rules.predicate
+def approves_current_stage(user, application: Application) -> bool:
+    return _acts_for_stage(user, application, APPROVER)
+
+
+@rules.predicate
+def approves_loa_stage(user, application: Application) -> bool:
+    return _acts_for_stage(user, application, APPROVER, Duty.LOA_ISSUANCE)
+
+
+@rules.predicate
+def approves_ca_stage(user, application: Application) -> bool:
+    return _acts_for_stage(user, application, APPROVER, Duty.CA_APPROVAL)
+
+
+@rules.predicate
+def approves_for_an_authorizing_duty(user, application: Application) -> bool:
+    """Approver of the authority that issued the LoA or of the one holding / that held the CA stage."""
+    loa = loa_of(application)
+    if loa is not None and holds(user, loa.issuing_authority_id, APPROVER):
+        return True
+    return any(
+        holds(user, stage.authority_id, APPROVER)
+        for stage in _stages(application)
+        if stage.duty == Duty.CA_APPROVAL
+    )
+
+
+def loa_of(application: Application) -> LetterOfAuthorization | None:
+    try:
+        return application.loa
+    except LetterOfAuthorization.DoesNotExist:
+        return None
+
+
+def _stages(application: Application) -> list[Stage]:
+    cache = getattr(application, "_prefetched_objects_cache", {})
+    if "stages" in cache:
+        return list(cache["stages"])
+    return list(application.stages.all())
+
+
+transition_rules = rules.RuleSet()
+transition_rules.add_rule("submit", is_proponent)
+transition_rules.add_rule("resubmit", is_proponent)
+transition_rules.add_rule("withdraw", is_proponent)
+transition_rules.add_rule("request_changes", reviews_current_stage)
+transition_rules.add_rule("issue_loa", approves_loa_stage)
+transition_rules.add_rule("approve_ca", approves_ca_stage)
+transition_rules.add_rule("reject", approves_current_stage)
+transition_rules.add_rule("revoke", approves_for_an_authorizing_duty)
+
+
+def may_fire(user, transition: str, application: Application) -> bool:
+    return transition_rules.test_rule(transition, user, application)
+
+
+def available_transitions(user, application: Application) -> list[str]:
+    """The transitions the user may fire now: allowed from the state and permitted to the user."""
+    # Requirements are not checked here: a proponent should see "submit" and, on
+    # trying it, the message saying what is missing.
+    return [
+        t.name
+        for t in application.get_all_state_transitions()
+        if t.source == application.state and may_fire(user, t.name, application)
+    ]

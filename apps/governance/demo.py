@@ -1,0 +1,166 @@
+"""Loading the reference configuration and the demo accounts; every step is idempotent."""
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from .models import (
+    Authority, BilateralAgreement, DutyAssignment, Jurisdiction, Membership, Party, ProponentOrganisation,
+    Requirement, Role, Tier,
+)
+from .reference import (
+    ACQUIRER_TIMEZONES, ACQUIRERS, HOSTS, MALAYSIAN_STATE_AUTHORITIES, first_level_subdivisions, parse_date, read_csv,
+)
+
+DEMO_PASSWORD = "demo"
+PROPONENT_ORGANISATION = "Borneo Forest Carbon Sdn Bhd"
+
+# username → (jurisdiction code of the authority, role)
+DEMO_STAFF = {
+    "sabah.reviewer": ("MY-12", Role.REVIEWER),
+    "sabah.approver": ("MY-12", Role.APPROVER),
+    "sabah.supervisor": ("MY-12", Role.SUPERVISOR),
+    "sarawak.approver": ("MY-13", Role.APPROVER),
+    "federal.approver": ("MY", Role.APPROVER),
+    "federal.supervisor": ("MY", Role.SUPERVISOR),
+    "indonesia.approver": ("ID", Role.APPROVER),
+    "thailand.approver": ("TH", Role.APPROVER),
+    "vietnam.approver": ("VN", Role.APPROVER),
+    "zimbabwe.approver": ("ZW", Role.APPROVER),
+}
+
+
+def _authority_rows() -> dict[tuple[str, str], dict]:
+    """authorities.csv keyed by (Party, level); the first row per key is the acting authority."""
+    rows: dict[tuple[str, str], dict] = {}
+    for row in read_csv("authorities.csv"):
+        rows.setdefault((row["party_a3"], row["level"]), row)
+    return rows
+
+
+def _seed_parties() -> None:
+    for row in read_csv("countries.csv"):
+        code = row["alpha_3"]
+        host = next((h for h in HOSTS if h.code == code), None)
+        Party.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": row["iso_short_name"].split(" (")[0],
+                "is_host": host is not None,
+                "is_acquiring": code in ACQUIRERS,
+                "timezone": host.timezone if host else ACQUIRER_TIMEZONES.get(code, "UTC"),
+            },
+        )
+
+
+def _seed_host(host, authority_rows) -> None:
+    party = Party.objects.get(code=host.code)
+    tiers = {
+        name: Tier.objects.update_or_create(party=party, order=order, defaults={"name": name})[0]
+        for order, name in enumerate(host.tiers, start=1)
+    }
+    root, _ = Jurisdiction.objects.update_or_create(
+        code=host.alpha_2, defaults={"party": party, "name": party.name, "tier": tiers[host.tiers[0]], "parent": None}
+    )
+    if host.code == "MYS":
+        subdivisions = [(r["iso_3166_2"], r["name_ms"]) for r in read_csv("malaysia_subdivisions.csv")]
+    else:
+        subdivisions = first_level_subdivisions(host.alpha_2)
+    for code, name in subdivisions:
+        Jurisdiction.objects.update_or_create(
+            code=code, defaults={"party": party, "name": name, "tier": tiers[host.tiers[1]], "parent": root}
+        )
+    top = authority_rows[(host.code, host.authority_row)]
+    Authority.objects.update_or_create(
+        jurisdiction=root, defaults={"name": top["authority"], "short_name": host.authority_short, "source": top["source"]}
+    )
+    for duty, tier_name in host.duty_tiers.items():
+        DutyAssignment.objects.update_or_create(
+            party=party, duty=duty,
+            defaults={"tier": tiers[tier_name], "sla_days": host.sla_days[duty], "next_tier_may_act": host.next_tier_may_act},
+        )
+    for requirement in host.requirements:
+        Requirement.objects.update_or_create(
+            party=party, kind=requirement["kind"], field=requirement.get("field", ""),
+            defaults={"message": requirement["message"], "source": requirement["source"],
+                      "applies_to": requirement.get("applies_to", "all")},
+        )
+
+
+def _seed_malaysian_states(authority_rows) -> None:
+    malaysia_source = {row["iso_3166_2"]: row for row in read_csv("malaysia_subdivisions.csv")}
+    for code, row in malaysia_source.items():
+        if row["category"] != "state":
+            continue  # federal territories have no state forestry department: the federal tier acts
+        name, short = MALAYSIAN_STATE_AUTHORITIES.get(code, (f"{row['name_ms']} State Forestry Department", ""))
+        csv_row = authority_rows.get(("MYS", f"state:{code}"))
+        Authority.objects.update_or_create(
+            jurisdiction_id=code,
+            defaults={"name": name, "short_name": short,
+                      "source": csv_row["source"] if csv_row else f"{row['forest_carbon_authority']} ({row['authority_verified']})"},
+        )
+
+
+def _seed_acquirers(authority_rows) -> None:
+    for code, alpha_2 in ACQUIRERS.items():
+        party = Party.objects.get(code=code)
+        tier, _ = Tier.objects.update_or_create(party=party, order=1, defaults={"name": "National"})
+        root, _ = Jurisdiction.objects.update_or_create(
+            code=alpha_2, defaults={"party": party, "name": party.name, "tier": tier, "parent": None}
+        )
+        row = authority_rows.get((code, "national")) or authority_rows.get((code, "regional"))
+        if row:
+            Authority.objects.update_or_create(jurisdiction=root, defaults={"name": row["authority"], "source": row["source"]})
+
+
+def _seed_agreements() -> None:
+    known = set(Party.objects.values_list("code", flat=True))
+    for row in read_csv("agreements.csv"):
+        if row["acquiring_party_a3"] in known and row["host_party_a3"] in known:
+            BilateralAgreement.objects.update_or_create(
+                acquiring_party_id=row["acquiring_party_a3"], host_party_id=row["host_party_a3"], instrument=row["instrument"],
+                defaults={"date_signed": parse_date(row["date_signed"]), "entry_into_force": parse_date(row["entry_into_force"]),
+                          "source": row["source"]},
+            )
+    for row in read_csv("jcm_partners.csv"):
+        if row["alpha_3"] in known:
+            BilateralAgreement.objects.update_or_create(
+                acquiring_party_id="JPN", host_party_id=row["alpha_3"], instrument="Joint Crediting Mechanism (JCM) bilateral document",
+                defaults={"date_signed": parse_date(row["date_signed"]), "source": row["source"]},
+            )
+
+
+@transaction.atomic
+def seed_reference_data() -> None:
+    """Parties, tiers, jurisdictions, authorities, duty assignments, requirements and agreements."""
+    _seed_parties()
+    authority_rows = _authority_rows()
+    for host in HOSTS:
+        _seed_host(host, authority_rows)
+    _seed_malaysian_states(authority_rows)
+    _seed_acquirers(authority_rows)
+    _seed_agreements()
+
+
+@transaction.atomic
+def seed_demo_accounts() -> list[str]:
+    """The demo accounts of DESIGN.md §4 (password `demo`); existing accounts keep their password."""
+    User = get_user_model()
+    created = []
+
+    def account(username: str, **extra) -> object:
+        user, was_created = User.objects.get_or_create(username=username, defaults={"email": f"{username}@demo.tierflow.test", **extra})
+        if was_created:
+            user.set_password(DEMO_PASSWORD)  # deliberately below the validators: demo only, refused unless DEBUG or --force
+            user.save(update_fields=["password"])
+            created.append(username)
+        return user
+
+    account("admin", is_staff=True, is_superuser=True)
+    proponent = account("proponent", first_name="Project", last_name="Developer")
+    organisation, _ = ProponentOrganisation.objects.get_or_create(name=PROPONENT_ORGANISATION, defaults={"country": "MYS"})
+    organisation.members.add(proponent)
+    for username, (jurisdiction, role) in DEMO_STAFF.items():
+        user = account(username)
+        Membership.objects.get_or_create(user=user, authority=Authority.objects.get(jurisdiction_id=jurisdiction), role=role)
+    return created

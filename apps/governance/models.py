@@ -1,0 +1,261 @@
+"""How a Party governs Article 6: its tiers, jurisdictions, authorities, duties and rules.
+
+Everything here is configuration that administrators edit in the admin; the
+workflow reads it and never hard-codes a country.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Duty(models.TextChoices):
+    LOA_ISSUANCE = "loa_issuance", _("Letter of Authorization issuance")
+    CA_APPROVAL = "ca_approval", _("Corresponding adjustment approval")
+    REPORT_APPROVAL = "report_approval", _("UNFCCC report approval")
+
+
+class Role(models.TextChoices):
+    REVIEWER = "reviewer", _("Reviewer")
+    APPROVER = "approver", _("Approver")
+    SUPERVISOR = "supervisor", _("Supervisor")
+
+
+class Party(models.Model):
+    """A Party to the Paris Agreement, identified by ISO 3166-1 alpha-3 (EU: EUE)."""
+
+    code = models.CharField(_("alpha-3 code"), max_length=3, primary_key=True)
+    name = models.CharField(_("name"), max_length=120)
+    is_host = models.BooleanField(_("host Party"), default=False)
+    is_acquiring = models.BooleanField(_("acquiring Party"), default=False)
+    timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = _("parties")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def clean(self) -> None:
+        if self.code and (len(self.code) != 3 or not self.code.isalpha() or not self.code.isupper()):
+            raise ValidationError({"code": _("Use the three capital letters of ISO 3166-1 alpha-3 (EU: EUE).")})
+
+
+class Tier(models.Model):
+    """One level of government inside a Party; order 1 is the top (national or federal)."""
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="tiers")
+    name = models.CharField(_("name"), max_length=60)
+    order = models.PositiveSmallIntegerField(_("order"), help_text=_("1 is the top tier; larger numbers sit below it."))
+
+    class Meta:
+        ordering = ["party__code", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["party", "order"], name="tier_order_unique_per_party"),
+            models.UniqueConstraint(fields=["party", "name"], name="tier_name_unique_per_party"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party.code} · {self.name}"
+
+
+class Jurisdiction(models.Model):
+    """A node of a Party's tree: the Party itself at the top tier, its subdivisions below.
+
+    `path` is the codes from the root down ("MY/MY-12/"), kept so that "everything
+    under this node" is one indexed prefix query.
+    """
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="jurisdictions")
+    code = models.CharField(_("ISO 3166-2 code"), max_length=10, primary_key=True)
+    name = models.CharField(_("name"), max_length=120)
+    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="jurisdictions")
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    timezone = models.CharField(_("time zone"), max_length=64, blank=True)
+    path = models.CharField(max_length=255, editable=False, db_index=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.tier_id and self.party_id and self.tier.party_id != self.party_id:
+            errors["tier"] = _("The tier must belong to the jurisdiction's Party.")
+        if self.parent_id:
+            parent = self.parent
+            if parent.party_id != self.party_id:
+                errors["parent"] = _("The parent must belong to the same Party.")
+            elif self.tier_id and self.tier.order <= parent.tier.order:
+                errors["tier"] = _("A jurisdiction must sit at a tier below its parent's tier (%(tier)s).") % {
+                    "tier": parent.tier.name
+                }
+        elif self.tier_id and self.tier.order != 1:
+            errors["parent"] = _("Only a top-tier jurisdiction may have no parent.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs) -> None:
+        old_path = self.path
+        self.path = (self.parent.path if self.parent_id else "") + f"{self.code}/"
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            for child in self.children.all():
+                child.save()  # re-derives the child's path, and so on down
+
+    @property
+    def effective_timezone(self) -> str:
+        return self.timezone or self.party.timezone
+
+
+class Authority(models.Model):
+    """The government body that acts for one jurisdiction (one per jurisdiction)."""
+
+    jurisdiction = models.OneToOneField(Jurisdiction, on_delete=models.PROTECT, related_name="authority")
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        ordering = ["jurisdiction__code"]
+        verbose_name_plural = _("authorities")
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class Membership(models.Model):
+    """A person's role at an authority. Deleting the row removes their access at once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "authority", "role"], name="membership_unique_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.authority}"
+
+
+class DutyAssignment(models.Model):
+    """Which tier of a Party holds a duty, and the deadline and escalation policy for its stage."""
+
+    class Calendar(models.TextChoices):
+        CALENDAR_DAYS = "calendar", _("Calendar days")
+        WORKING_DAYS = "working", _("Working days of the holder's jurisdiction")
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="duty_assignments")
+    duty = models.CharField(_("duty"), max_length=20, choices=Duty.choices)
+    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="duty_assignments")
+    sla_days = models.PositiveSmallIntegerField(_("SLA (days)"), default=30)
+    calendar = models.CharField(_("SLA counts"), max_length=10, choices=Calendar.choices, default=Calendar.CALENDAR_DAYS)
+    escalation_grace_days = models.PositiveSmallIntegerField(
+        _("escalation grace (days)"), default=5, help_text=_("Days after the due time before the next tier up is called in.")
+    )
+    next_tier_may_act = models.BooleanField(
+        _("next tier up may act"), default=False, help_text=_("After the grace period, approvers of the next tier up may decide the stage.")
+    )
+
+    class Meta:
+        ordering = ["party__code", "duty"]
+        constraints = [models.UniqueConstraint(fields=["party", "duty"], name="duty_assigned_once_per_party")]
+
+    def __str__(self) -> str:
+        return f"{self.party.code} · {self.get_duty_display()} → {self.tier.name}"
+
+    def clean(self) -> None:
+        if self.tier_id and self.party_id and self.tier.party_id != self.party_id:
+            raise ValidationError({"tier": _("The tier must belong to the same Party.")})
+
+
+class Requirement(models.Model):
+    """A condition a Party adds before a transition may happen, with the message users see."""
+
+    class Kind(models.TextChoices):
+        FIELD_REQUIRED = "field_required", _("A field must be filled in")
+        BILATERAL_AGREEMENT = "bilateral_agreement", _("NDC use needs a bilateral agreement with each acquiring Party")
+
+    class Applies(models.TextChoices):
+        ALL = "all", _("Every proponent")
+        FOREIGN = "foreign", _("Proponents incorporated outside the host Party")
+
+    FIELD_CHOICES = [
+        ("host_registry_id", _("Host registry ID")),
+        ("local_partner", _("Local partner")),
+        ("benefit_sharing_plan", _("Benefit-sharing plan")),
+        ("description", _("Description")),
+    ]
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="requirements")
+    transition = models.CharField(_("before transition"), max_length=20, default="submit",
+                                  choices=[("submit", "submit"), ("resubmit", "resubmit")])
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    field = models.CharField(_("field"), max_length=40, choices=FIELD_CHOICES, blank=True)
+    applies_to = models.CharField(_("applies to"), max_length=10, choices=Applies.choices, default=Applies.ALL)
+    message = models.CharField(_("message"), max_length=300)
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        ordering = ["party__code", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.party.code}: {self.message}"
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.FIELD_REQUIRED and not self.field:
+            raise ValidationError({"field": _("Name the field that must be filled in.")})
+
+
+class BilateralAgreementQuerySet(models.QuerySet):
+    def in_force(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(models.Q(end_date__isnull=True) | models.Q(end_date__gte=on))
+
+
+
+class BilateralAgreement(models.Model):
+    """An agreement under which an acquiring Party may use a host Party's ITMOs towards its NDC."""
+
+    acquiring_party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="agreements_as_acquirer")
+    host_party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="agreements_as_host")
+    instrument = models.CharField(_("instrument"), max_length=200)
+    date_signed = models.DateField(_("signed"), null=True, blank=True)
+    entry_into_force = models.DateField(_("entry into force"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    source = models.TextField(_("source"), blank=True)
+
+    objects = BilateralAgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["acquiring_party__code", "host_party__code"]
+
+    def __str__(self) -> str:
+        return f"{self.acquiring_party.code}–{self.host_party.code}: {self.instrument}"
+
+    def clean(self) -> None:
+        if self.acquiring_party_id and self.acquiring_party_id == self.host_party_id:
+            raise ValidationError(_("An agreement needs two different Parties."))
+
+
+class ProponentOrganisation(models.Model):
+    """A project developer; `country` is where it is incorporated (ISO 3166-1 alpha-3)."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    country = models.CharField(_("country of incorporation"), max_length=3)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="organisations", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,11 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from apps.authorizations.permissions import visible_applications
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    applications = visible_applications(request.user).select_related("jurisdiction").order_by("-id")[:50]
+    return render(request, "web/home.html", {"applications": applications})
