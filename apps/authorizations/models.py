@@ -132,6 +132,30 @@ class Application(ConcurrentTransitionMixin, models.Model):
         """The LoA issuer or CA approver withdraws the authorization."""
 
 
+def document_path(document: "Document", filename: str) -> str:
+    return f"documents/{document.application.reference}/{filename}"
+
+
+class Document(models.Model):
+    """A supporting document, stored under MEDIA_ROOT (never served directly) with a random name."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=200)
+    original_name = models.CharField(max_length=255)
+    file = models.FileField(upload_to=document_path, max_length=255)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class ReferenceCounter(models.Model):
     """The last number handed out per prefix; locked while a number is taken, so none is reused."""
 

@@ -3,9 +3,10 @@ from django.urls import path
 
 from . import views
 
-app_name = "web"
+
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
+    path("letters/check/<str:fingerprint>/", views.letter_check, name="letter-check"),
 ]
