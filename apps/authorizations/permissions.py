@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 
 from apps.governance.models import Duty, Membership, Role
 
-from .models import Application, LetterOfAuthorization, Stage
+from .models import Application, LetterOfAuthorization, Stage, State
 
 APPROVER = (Role.APPROVER,)
 REVIEWER_OR_APPROVER = (Role.REVIEWER, Role.APPROVER)
@@ -58,17 +58,26 @@ def holds(user, authority_id: int | None, roles) -> bool:
 
 
 def visible_applications(user, queryset: QuerySet | None = None) -> QuerySet:
-    """Applications of the user's organisations and those in or under their authorities' jurisdictions."""
+    """Applications of the user's organisations, and submitted ones in or under their authorities' jurisdictions.
+
+    A draft is the proponent's working copy: officers see it once it is submitted.
+    """
     queryset = Application.objects.all() if queryset is None else queryset
     condition = Q(organisation_id__in=organisation_ids_of(user))
-    for path in {seat.jurisdiction_path for seat in seats_of(user)}:
-        condition |= Q(jurisdiction__path__startswith=path)
+    paths = {seat.jurisdiction_path for seat in seats_of(user)}
+    if paths:
+        in_jurisdiction = Q()
+        for path in paths:
+            in_jurisdiction |= Q(jurisdiction__path__startswith=path)
+        condition |= in_jurisdiction & ~Q(state=State.DRAFT)
     return queryset.filter(condition)
 
 
 def can_view(user, application: Application) -> bool:
     if application.organisation_id in organisation_ids_of(user):
         return True
+    if application.state == State.DRAFT:
+        return False
     path = application.jurisdiction.path
     return any(path.startswith(seat.jurisdiction_path) for seat in seats_of(user))
 

@@ -25,7 +25,7 @@ from apps.notifications.services import STAFF_ROLES, notify, recipients_for
 
 from .deadlines import deadlines_for
 from .models import STAGE_DUTY, Application, LetterOfAuthorization, ReferenceCounter, Stage, State
-from .permissions import may_fire, open_stage_of
+from .permissions import APPROVER, holds, may_fire, open_stage_of
 from .requirements import unmet_requirements
 
 
@@ -309,11 +309,13 @@ def issue_loa(application: Application, *, acting_user, authorized_quantity: int
 
     def write_letter(now: datetime) -> dict:
         stage = open_stage_of(application)
+        # The next tier up, stepping in after escalation, issues the letter in its own name.
+        issuer = stage.authority if holds(acting_user, stage.authority_id, APPROVER) else stage.escalation_authority
         content = {
             "number": f"LOA-{application.reference}",
             "application": application.reference,
             "host_party": application.host_party_id,
-            "issuing_authority": stage.authority.name,
+            "issuing_authority": issuer.name,
             "issued_at": now.isoformat(),
             "authorized_quantity": terms["quantity"],
             "vintage_from": terms["vintage_from"],
@@ -323,7 +325,7 @@ def issue_loa(application: Application, *, acting_user, authorized_quantity: int
             "acquiring_parties": sorted(application.acquiring_parties.values_list("pk", flat=True)),
         }
         LetterOfAuthorization.objects.create(
-            application=application, number=content["number"], issuing_authority_id=stage.authority_id,
+            application=application, number=content["number"], issuing_authority=issuer,
             issued_by=acting_user, issued_at=now, authorized_quantity=terms["quantity"],
             vintage_from=terms["vintage_from"], vintage_to=terms["vintage_to"], purposes=application.purposes,
             first_transfer_definition=application.first_transfer_definition,
