@@ -1,7 +1,9 @@
 # Tierflow: `make run` for the whole system on one machine, `make test` for the suite.
 PYTHON ?= python3.12
-# pyenv's python3.12 shim answers only when a 3.12+ is selected; pick the newest installed one.
-export PYENV_VERSION ?= $(shell pyenv versions --bare 2>/dev/null | grep -E '^3\.1[2-9]' | tail -n 1)
+# pyenv's python3.12 shim answers only when a 3.12+ is selected: select every installed 3.12+.
+ifeq ($(strip $(PYENV_VERSION)),)
+export PYENV_VERSION := $(shell pyenv versions --bare 2>/dev/null | grep -E '^3\.(1[2-9])' | paste -sd: -)
+endif
 VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
