@@ -105,7 +105,7 @@ ACQUIRER_TIMEZONES = {"JPN": "Asia/Tokyo", "CHE": "Europe/Zurich", "KOR": "Asia/
 # Malaysia's state forestry authorities. Sabah and Sarawak are named in authorities.csv;
 # the Peninsular states' department names are the generic form (UNVERIFIED per the source).
 MALAYSIAN_STATE_AUTHORITIES = {
-    "MY-12": ("Sabah Forestry Department", "JPS Sabah"),
+    "MY-12": ("Sabah Forestry Department", "SFD"),
     "MY-13": ("Forest Department Sarawak", "FDS"),
 }
 
