@@ -229,7 +229,7 @@ def _write_xlsx(builder: AEFBuilder, stream) -> int:
         columns = headings(table)
         sheet.append(columns)
         for _key, row in builder.rows(table):
-            sheet.append([row.get(c, "") for c in columns])
+            sheet.append([row.get(c) or None for c in columns])  # None: no cell written for an empty value
             count += 1
     workbook.save(stream)
     return count
