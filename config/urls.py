@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -9,3 +10,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("apps.web.urls")),
 ]
+
+if settings.TIERFLOW_BENCH_URLS:  # never set in production; `make bench` sets it for its own server
+    from bench.views import constant
+
+    urlpatterns += [path("bench/constant/", constant)]
