@@ -174,3 +174,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# `make bench` only (issue 8): serves /bench/constant/, the bare-view baseline of the status-read figure.
+TIERFLOW_BENCH_URLS = env_bool("TIERFLOW_BENCH_URLS", False)
