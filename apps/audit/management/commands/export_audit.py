@@ -1,5 +1,3 @@
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.audit.services import events_for, record_export, write_export
@@ -19,7 +17,7 @@ class Command(BaseCommand):
         events = events_for(application=options["application"], party=options["party"])
         if not events.exists():
             raise CommandError(f"No audit events for {options['application'] or options['party']}.")
-        stream = open(options["output"], "w", newline="", encoding="utf-8") if options["output"] else sys.stdout
+        stream = open(options["output"], "w", newline="", encoding="utf-8") if options["output"] else self.stdout
         try:
             rows = write_export(events, fmt=options["format"], stream=stream)
         finally:
