@@ -34,13 +34,15 @@ class ObtainTokenView(ObtainAuthToken):
         credentials = {"username": str(request.data.get("username", ""))}
         if not AxesProxyHandler.is_allowed(django_request, credentials):
             return _locked()
-        serializer = self.get_serializer(data=request.data, context={"request": django_request})
+        serializer = self.serializer_class(data=request.data, context={"request": django_request})
         if not serializer.is_valid():
             if getattr(django_request, "axes_locked_out", False):
                 return _locked()
             serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
-        if two_factor_required(user) and match_token(user, str(request.data.get("otp", "")).strip()) is None:
+        code = str(request.data.get("otp", "")).strip()
+        # No code at all is not a wrong guess: only a wrong code counts towards django-otp's throttle.
+        if two_factor_required(user) and (not code or match_token(user, code) is None):
             return Response({"code": "two_factor_required", "detail": _("Send the current code from your authenticator app."),
                              "otp": [_("A valid one-time code is required for your role.")]}, status=status.HTTP_400_BAD_REQUEST)
         with transaction.atomic():
