@@ -227,3 +227,6 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     if env_bool("TIERFLOW_BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# django-pghistory: stamp each configuration change with the moment it was made, not its transaction's start,
+# so it compares exactly with the audit log's timestamps ("did they hold the role at that moment?").
+PGHISTORY_CREATED_AT_FUNCTION = "CLOCK_TIMESTAMP()"
