@@ -85,7 +85,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "apps.accounts.middleware.RequireTwoFactorMiddleware",
     "apps.accounts.middleware.StaffSessionTimeoutMiddleware",
-    "pghistory.middleware.HistoryMiddleware",
+    "apps.history.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

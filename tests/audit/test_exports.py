@@ -80,3 +80,24 @@ def test_grant_auditor_puts_the_user_in_the_group_and_records_it(auditor):
     assert AuditEvent.objects.filter(event="auditor.granted", subject_id="auditor").exists()
     call_command("grant_auditor", "auditor", "--revoke", stdout=StringIO())
     assert not is_auditor(auditor)
+
+
+def test_the_offline_script_checks_a_whole_chain_export_and_names_an_edited_row(proponent, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from apps.audit.models import ChainHead
+
+    make_application(proponent, state="authorized")
+    head = ChainHead.objects.get(pk=1)  # what the /audit/ page shows before the export (which is itself an event)
+    export = tmp_path / "audit.json"
+    call_command("export_audit", "--all", format="json", output=str(export), stderr=StringIO())
+    script = Path(__file__).resolve().parents[2] / "scripts" / "verify_audit_export.py"
+    ok = subprocess.run([sys.executable, str(script), str(export), "--head", f"{head.seq}:{head.hash}"], capture_output=True, text=True)
+    assert ok.returncode == 0 and "OK:" in ok.stdout, ok.stdout + ok.stderr
+    rows = json.loads(export.read_text())
+    rows[2]["data"]["authorized_quantity"] = 999_999
+    export.write_text(json.dumps(rows))
+    broken = subprocess.run([sys.executable, str(script), str(export)], capture_output=True, text=True)
+    assert broken.returncode == 1 and f"event #{rows[2]['seq']} does not match its hash" in broken.stdout
