@@ -97,3 +97,10 @@ def test_a_user_removed_from_an_authority_loses_access_on_the_next_request(propo
     response = client.post(f"{url}transitions/", {"transition": "issue_loa", **PARAMETERS}, content_type="application/json")
     assert response.status_code == 404
     assert Application.objects.get(pk=application.pk).state == "loa_review"
+
+
+def test_the_readme_shows_the_matrix_in_code():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert matrix.as_markdown().strip() in readme
