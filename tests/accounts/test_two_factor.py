@@ -103,3 +103,10 @@ def test_the_setting_is_on_unless_debug():
 
     source = (Path(__file__).resolve().parents[2] / "config" / "settings.py").read_text()
     assert 'TIERFLOW_REQUIRE_2FA = env_bool("TIERFLOW_REQUIRE_2FA", not DEBUG)' in source
+
+
+def test_an_unverified_approver_session_gets_a_json_403_from_the_api(client, two_factor_on, sabah_approver):
+    client.force_login(sabah_approver)
+    response = client.get("/api/v1/applications/")
+    assert response.status_code == 403
+    assert response.json()["code"] == "two_factor_required"

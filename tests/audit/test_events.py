@@ -70,3 +70,22 @@ def test_a_deleted_event_is_named_and_the_failed_run_kept(proponent):
         call_command("verify_audit")
     run = VerificationRun.objects.get()
     assert (run.ok, run.broken_seq) == (False, victim.seq)
+
+
+def test_the_scheduled_verification_keeps_its_run(proponent):
+    from apps.audit.tasks import verify_chain_task
+
+    make_application(proponent, state="loa_review")
+    assert verify_chain_task() == {"ok": True, "checked": AuditEvent.objects.count(), "broken_seq": None}
+    assert VerificationRun.objects.get().requested_by == "scheduler"
+
+
+def test_making_someone_staff_in_the_admin_is_recorded(client, admin_user, proponent):
+    client.force_login(admin_user)
+    response = client.post(f"/admin/auth/user/{proponent.pk}/change/", {
+        "username": "proponent", "is_active": "on", "is_staff": "on", "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    event = events("config.changed").last()
+    assert (event.subject_type, event.subject_id, event.actor_username) == ("auth.user", str(proponent.pk), "admin")
+    assert "Staff status" in str(event.data["change"]) or "is_staff" in str(event.data["change"])
