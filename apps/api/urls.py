@@ -2,6 +2,8 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from apps.notifications.api import HealthView
+
 from . import views
 
 router = DefaultRouter()
@@ -10,5 +12,6 @@ router.register("notifications", views.NotificationViewSet, basename="notificati
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
+    path("health/", HealthView.as_view(), name="api-health"),
     path("", include(router.urls)),
 ]

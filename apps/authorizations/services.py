@@ -21,7 +21,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from apps.audit.services import record_event
 from apps.governance.models import Duty, Jurisdiction, Party, ProponentOrganisation
 from apps.governance.selectors import resolve_duty_holder
-from apps.notifications.services import STAFF_ROLES, notify, recipients_for
+from apps.notifications.services import STAFF_ROLES, notify, recipients_query, transition_body
 
 from .deadlines import deadlines_for
 from .models import STAGE_DUTY, Application, LetterOfAuthorization, ReferenceCounter, Stage, State
@@ -175,8 +175,8 @@ def _open_stage(application: Application, now: datetime) -> Stage | None:
     deadlines = deadlines_for(holder.assignment, holder.authority.jurisdiction, now)
     stage = Stage.objects.create(
         application=application, duty=duty, authority=holder.authority,
-        escalation_authority=holder.escalation_authority, opened_at=now,
-        due_at=deadlines.due_at, escalate_at=deadlines.escalate_at, next_check_at=deadlines.due_at,
+        escalation_authority=holder.escalation_authority, opened_at=now, remind_at=deadlines.remind_at,
+        due_at=deadlines.due_at, escalate_at=deadlines.escalate_at, next_check_at=deadlines.remind_at or deadlines.due_at,
         next_tier_may_act=holder.assignment.next_tier_may_act,
     )
     application._open_stage = stage
@@ -193,9 +193,9 @@ def _record_and_notify(application: Application, *, name: str, source: str, acti
     authority_roles = [(stage.authority_id, STAFF_ROLES)] if stage is not None else []
     notify(
         event=name, event_key=f"audit:{event.seq}", application=application,
-        recipient_ids=recipients_for(authority_roles=authority_roles, organisation_id=application.organisation_id),
+        recipient_ids=recipients_query(authority_roles=authority_roles, organisation_id=application.organisation_id),
         subject=f"{application.reference}: {name.replace('_', ' ')} → {application.get_state_display()}",
-        body=comment,
+        body=transition_body(application, comment=comment, stage=stage),
     )
 
 

@@ -20,7 +20,7 @@ class DutyHolder:
 def lineage_with_authorities(jurisdiction: Jurisdiction) -> list[Jurisdiction]:
     """The jurisdiction and its ancestors, nearest first, each with tier and authority loaded (one query)."""
     codes = [code for code in jurisdiction.path.split("/") if code]
-    nodes = Jurisdiction.objects.filter(code__in=codes).select_related("tier", "authority")
+    nodes = Jurisdiction.objects.filter(code__in=codes).select_related("tier", "authority", "party")
     by_code = {node.code: node for node in nodes}
     return [by_code[code] for code in reversed(codes)]
 
