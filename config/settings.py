@@ -226,7 +226,7 @@ if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
         "use_tls": env_bool("EMAIL_USE_TLS", False), "use_ssl": env_bool("EMAIL_USE_SSL", False),
         "timeout": env_int("EMAIL_TIMEOUT", 30),
     }
-elif _EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+elif _EMAIL_BACKEND.endswith(("filebased.EmailBackend", "FileBackend")):  # the file backend or a subclass
     _EMAIL_OPTIONS = {"file_path": os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}
 else:
     _EMAIL_OPTIONS = {}

@@ -158,7 +158,12 @@ def _send_email(notification: Notification) -> None:
 
 
 def deliver_notification(notification_id: int, *, retry_in: timedelta | None = None, final: bool = False) -> str:
-    """Deliver one row at most once; returns "delivered" or "skipped" (already delivered, or another worker has it).
+    """Deliver one row at most once.
+
+    Returns "delivered"; "done" when there is nothing left to do (delivered
+    already, failed for good, or no such row); "busy" when another worker holds
+    a fresh claim on it (the caller should look again once the claim may have
+    gone stale: that worker may have died).
 
     On a channel failure the row goes back to pending, available again after
     `retry_in` (or to failed when `final`), and DeliveryFailed is raised so the
@@ -166,7 +171,8 @@ def deliver_notification(notification_id: int, *, retry_in: timedelta | None = N
     """
     now = timezone.now()
     if not _claim(notification_id, now):
-        return "skipped"
+        busy = Notification.objects.filter(pk=notification_id, status=DeliveryStatus.SENDING).exists()
+        return "busy" if busy else "done"
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
     try:
         if notification.channel == Channel.EMAIL:

@@ -24,11 +24,15 @@ def deliver(self, notification_id: int) -> str:
     countdown = retry_countdown(self.request.retries)
     final = self.request.retries >= self.max_retries
     try:
-        return services.deliver_notification(notification_id, retry_in=timedelta(seconds=countdown), final=final)
+        outcome = services.deliver_notification(notification_id, retry_in=timedelta(seconds=countdown), final=final)
     except services.DeliveryFailed as exc:
         if final:
             raise
         raise self.retry(exc=exc, countdown=countdown) from exc
+    if outcome == "busy" and not final:
+        # Another worker claimed the row. If it died mid-delivery its claim goes stale: look again then.
+        raise self.retry(countdown=services.claim_timeout().total_seconds() + 1)
+    return outcome
 
 
 @shared_task(name="notifications.republish_pending", acks_late=True)
