@@ -9,9 +9,8 @@ CLOSED_PORT_URL = "redis://127.0.0.1:9/3"  # port 9 (discard): nothing listens t
 
 
 def _use_broker(url: str) -> None:
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    # Forget (do not close: kombu shares pools per URL) the connection and producer pools of the old URL.
+    app._pool = None
     app.amqp._producer_pool = None
     app.conf.broker_url = app.conf.broker_write_url = app.conf.broker_read_url = url
 
