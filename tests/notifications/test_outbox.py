@@ -147,3 +147,24 @@ def test_rows_pending_over_a_minute_are_republished_and_not_again_within_the_min
     assert services.republish_pending(now=now + timedelta(seconds=61)) == 6
     assert services.republish_pending(now=now + timedelta(seconds=90)) == 0
     assert services.republish_pending(now=now + timedelta(seconds=122)) == 6
+
+
+def test_a_transition_costs_the_same_queries_for_3_and_for_23_recipients(proponent):
+    from apps.authorizations.services import submit_application
+    from apps.governance.models import Authority, Membership
+
+    from ..factories import UserFactory
+
+    def queries_for_a_submission() -> int:
+        application = make_application(proponent)
+        with CaptureQueriesContext(connection) as queries:
+            submit_application(application, acting_user=proponent)
+        return len(queries.captured_queries)
+
+    queries_for_a_submission()  # warm the per-process caches (content types, calendars)
+    few = queries_for_a_submission()
+    sabah = Authority.objects.get(jurisdiction_id="MY-12")
+    Membership.objects.bulk_create([Membership(user=UserFactory(), authority=sabah, role="reviewer") for _ in range(20)])
+    many = queries_for_a_submission()
+    assert many == few
+    assert Notification.objects.filter(event="submit", channel="email").count() == 3 + 3 + 23  # two submissions to 3 people, then one to 23
