@@ -124,13 +124,16 @@ def publish(notification_ids: Iterable[int]) -> int:
     from .tasks import deliver
 
     published = 0
-    for notification_id in notification_ids:
-        try:
-            deliver.apply_async((notification_id,), retry=False)
-        except Exception as exc:  # the broker is down: the rows stay pending and are swept up later
-            logger.warning("Could not publish notification %s (%s); the republish sweep will retry.", notification_id, exc)
-            break
-        published += 1
+    notification_ids = list(notification_ids)
+    try:
+        # One producer (one broker connection) for the whole batch.
+        with deliver.app.producer_or_acquire() as producer:
+            for notification_id in notification_ids:
+                deliver.apply_async((notification_id,), retry=False, producer=producer)
+                published += 1
+    except Exception as exc:  # the broker is down: the rows stay pending and are swept up later
+        logger.warning("Could not publish notification %s of %s (%s); the republish sweep will retry.",
+                       published + 1, len(notification_ids), exc)
     return published
 
 
