@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.api",
     "apps.web",
+    "apps.ledger",
+    "apps.reporting",
 ]
 
 MIDDLEWARE = [
@@ -231,3 +233,6 @@ elif _EMAIL_BACKEND.endswith(("filebased.EmailBackend", "FileBackend")):  # the 
 else:
     _EMAIL_OPTIONS = {}
 MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
+
+# `make bench` only (issue 8): serves /bench/constant/, the bare-view baseline of the status-read figure.
+TIERFLOW_BENCH_URLS = env_bool("TIERFLOW_BENCH_URLS", False)
