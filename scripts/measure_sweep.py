@@ -25,6 +25,7 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from apps.authorizations.escalation import escalate_overdue_stages  # noqa: E402
+from apps.authorizations.models import Application  # noqa: E402
 from apps.governance.demo import seed_demo_accounts, seed_reference_data  # noqa: E402
 from apps.governance.models import Authority, ProponentOrganisation  # noqa: E402
 
@@ -49,17 +50,24 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE authorizations_stage, notifications_notification RESTART IDENTITY")
         cursor.execute("DELETE FROM authorizations_application WHERE reference LIKE 'BENCH-%%'")
+        given = {
+            "reference": "'BENCH-' || g", "organisation_id": "%s", "created_by_id": "%s", "title": "'Bench ' || g",
+            "host_party_id": "'MYS'", "jurisdiction_id": "'MY-12'", "sector": "'Forestry'", "mitigation_type": "'Removal'",
+            "activity_type": "'ARR'", "requested_quantity": "1000", "vintage_from": "2026", "vintage_to": "2030",
+            "purposes": "'NDC'", "first_transfer_definition": "'First international transfer'", "state": "'loa_review'",
+            "created_at": "%s", "updated_at": "%s",
+        }
+        params = [organisation.pk, proponent.pk, now, now]
+        # Every other column gets its model default, so fields added later by other features do not break this.
+        for field in Application._meta.concrete_fields:
+            if field.column in given or field.primary_key:
+                continue
+            given[field.column] = "%s"
+            params.append(field.get_db_prep_save(field.get_default(), connection))
+        columns = ", ".join(given)
         cursor.execute(
-            """
-            INSERT INTO authorizations_application
-                (reference, organisation_id, created_by_id, title, description, host_party_id, jurisdiction_id, sector,
-                 mitigation_type, activity_type, requested_quantity, vintage_from, vintage_to, purposes,
-                 first_transfer_definition, host_registry_id, local_partner, benefit_sharing_plan, state, created_at, updated_at)
-            SELECT 'BENCH-' || g, %s, %s, 'Bench ' || g, '', 'MYS', 'MY-12', 'Forestry', 'Removal', 'ARR', 1000, 2026, 2030,
-                   'NDC', 'First international transfer', '', '', '', 'loa_review', %s, %s
-            FROM generate_series(1, %s) g
-            """,
-            [organisation.pk, proponent.pk, now, now, options.open],
+            f"INSERT INTO authorizations_application ({columns}) SELECT {', '.join(given.values())} FROM generate_series(1, %s) g",
+            [*params, options.open],
         )
         # `due` stages are past their due time; the rest are due in 30 days.
         cursor.execute(
