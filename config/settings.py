@@ -232,6 +232,27 @@ elif _EMAIL_BACKEND.endswith(("filebased.EmailBackend", "FileBackend")):  # the 
     _EMAIL_OPTIONS = {"file_path": os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}
 else:
     _EMAIL_OPTIONS = {}
+# EMAIL_URL (DESIGN.md §4), when set, wins: smtp://user:pass@host:587?tls=1, smtps://… (SSL), console://, file:///path.
+_EMAIL_URL = os.environ.get("EMAIL_URL", "")
+if _EMAIL_URL:
+    from urllib.parse import parse_qs, unquote, urlparse
+
+    _url = urlparse(_EMAIL_URL)
+    _query = {k: v[-1] for k, v in parse_qs(_url.query).items()}
+    if _url.scheme in ("smtp", "smtps"):
+        _EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        _EMAIL_OPTIONS = {
+            "host": _url.hostname or "localhost", "port": _url.port or (465 if _url.scheme == "smtps" else 25),
+            "username": unquote(_url.username or ""), "password": unquote(_url.password or ""),
+            "use_tls": _query.get("tls", "0") in ("1", "true", "yes"), "use_ssl": _url.scheme == "smtps",
+            "timeout": env_int("EMAIL_TIMEOUT", 30),
+        }
+    elif _url.scheme == "console":
+        _EMAIL_BACKEND, _EMAIL_OPTIONS = "django.core.mail.backends.console.EmailBackend", {}
+    elif _url.scheme == "file":
+        _EMAIL_BACKEND, _EMAIL_OPTIONS = "django.core.mail.backends.filebased.EmailBackend", {"file_path": _url.path}
+    else:
+        raise ImproperlyConfigured(f"EMAIL_URL must start with smtp://, smtps://, console:// or file://, got {_url.scheme!r}")
 MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
 
 # `make bench` only (issue 8): serves /bench/constant/, the bare-view baseline of the status-read figure.
