@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.api",
     "apps.web",
+    "apps.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -151,11 +152,28 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Issue 5: the API's own authentication, schema class, throttles and pagination defaults.
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "apps.api.authentication.PersonalTokenAuthentication", *REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]]
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "apps.api.schema.TierflowAutoSchema"
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "apps.api.throttling.PerTokenThrottle", "rest_framework.throttling.ScopedRateThrottle"]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    # Per personal token (or per user for session and contract tokens, per address when anonymous).
+    "api": os.environ.get("TIERFLOW_API_RATE", "1200/min"),
+    # POST /api/v1/auth/token/ (its view sets throttle_scope = "token"): slows password guessing.
+    "token": os.environ.get("TIERFLOW_TOKEN_RATE", "10/min"),
+}
+# Webhook URLs must be https and public unless DEBUG is on (server-side request forgery).
+TIERFLOW_WEBHOOK_TIMEOUT = env_int("TIERFLOW_WEBHOOK_TIMEOUT", 10)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tierflow API",
     "DESCRIPTION": "Article 6 authorization applications: create, submit and follow them through the host Party's tiers.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums", "apps.api.schema.error_body_accepts_field_lists"],
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
