@@ -1,4 +1,8 @@
+import datetime
+
 import django_filters
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -13,7 +17,7 @@ class ApplicationFilter(django_filters.FilterSet):
     party = django_filters.CharFilter(field_name="host_party_id", label="Host Party, alpha-3 (same as host_party)")
     duty = django_filters.ChoiceFilter(choices=Duty.choices, method="filter_duty", label="Duty of the open stage")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Has an open stage past its due time")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte",
+    updated_since = django_filters.IsoDateTimeFilter(method="filter_updated_since",
                                                      label="Changed at or after this time (ISO 8601)")
 
     class Meta:
@@ -23,6 +27,13 @@ class ApplicationFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         late = Stage.objects.filter(application=OuterRef("pk"), closed_at__isnull=True, due_at__lte=timezone.now())
         return queryset.filter(Exists(late)) if value else queryset.exclude(Exists(late))
+
+    def filter_updated_since(self, queryset, name, value):
+        try:
+            value = value.astimezone(datetime.UTC)  # PostgreSQL refuses offsets beyond ±16 h; UTC is the same instant
+        except (OverflowError, ValueError):
+            raise ValidationError({"updated_since": [_("Give a date and time between years 1 and 9999.")]}) from None
+        return queryset.filter(updated_at__gte=value)
 
     def filter_duty(self, queryset, name, value):
         return queryset.filter(Exists(Stage.objects.filter(application=OuterRef("pk"), closed_at__isnull=True, duty=value)))
