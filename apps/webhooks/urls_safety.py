@@ -18,7 +18,7 @@ def _public(address: str) -> bool:
                                  or ip.is_reserved or ip.is_unspecified)
 
 
-def check_webhook_url(url: str, *, resolve: bool = True) -> None:
+def check_webhook_url(url: str) -> None:
     """Raises ValidationError (field `url`) for a URL Tierflow must not call."""
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
@@ -31,11 +31,15 @@ def check_webhook_url(url: str, *, resolve: bool = True) -> None:
         raise ValidationError({"url": _("Webhook URLs must use https.")})
     host = parts.hostname
     try:
-        addresses = [host] if _is_ip(host) else sorted({info[4][0] for info in socket.getaddrinfo(host, parts.port or 443)})
+        addresses = [host] if _is_ip(host) else resolve(host, parts.port or 443)
     except (socket.gaierror, UnicodeError):
         raise ValidationError({"url": _("%(host)s does not resolve.") % {"host": host}}) from None
     if not addresses or not all(_public(address) for address in addresses):
         raise ValidationError({"url": _("%(host)s points at a private, loopback or reserved address.") % {"host": host}})
+
+
+def resolve(host: str, port: int) -> list[str]:
+    return sorted({info[4][0] for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)})
 
 
 def _is_ip(host: str) -> bool:
