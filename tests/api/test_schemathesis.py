@@ -30,6 +30,8 @@ def wsgi_app(monkeypatch):
     """The real WSGI app, serving requests inside the test's transaction (as Django's own test client does)."""
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
+    # Fuzzed webhook URLs must not reach the network's resolver: every name resolves to a public documentation address.
+    monkeypatch.setattr("apps.webhooks.urls_safety.resolve", lambda host, port: ["93.184.216.34"])
     monkeypatch.setattr(PerTokenThrottle, "THROTTLE_RATES", {**PerTokenThrottle.THROTTLE_RATES, "api": "1000000/min"})
     yield get_wsgi_application()
     signals.request_started.connect(close_old_connections)
