@@ -224,3 +224,24 @@ def test_deleting_an_endpoint_stops_deliveries(api, proponent, settings):
     assert api(proponent).delete(f"/api/v1/webhooks/endpoints/{endpoint.pk}/").status_code == 204
     make_application(proponent, state="loa_review")
     assert not Delivery.objects.exists()
+
+
+@pytest.fixture
+def eager_celery():
+    from celery import current_app
+
+    current_app.conf.task_always_eager = True  # the task body runs here, as a worker would run it
+    yield
+    current_app.conf.task_always_eager = False
+
+
+def test_on_commit_the_task_delivers_the_event(proponent, receiver, django_capture_on_commit_callbacks, eager_celery):
+    server = receiver()
+    endpoint = register(proponent, server.url)
+    server.secret = endpoint.secret
+    application = make_application(proponent)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.submit_application(application, acting_user=proponent)
+    assert callbacks, "the delivery is handed to Celery only on commit"
+    assert [e["body"]["type"] for e in server.accepted] == ["application.submit"]
+    assert Delivery.objects.get().status == DeliveryStatus.DELIVERED
