@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.response import Response
 
 from .models import PersonalToken
@@ -57,10 +55,3 @@ class PersonalTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mix
     def perform_destroy(self, instance):
         revoke_personal_token(user=self.request.user, token=instance)
 
-
-class ThrottledObtainToken(ObtainAuthToken):
-    """The contract's `POST /api/v1/auth/token/`, throttled per address (issue 7 replaces it with its lockout-aware view,
-    which sets the same `throttle_scope`)."""
-
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "token"

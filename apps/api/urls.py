@@ -1,9 +1,11 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
+from rest_framework.throttling import ScopedRateThrottle
 
 from apps.webhooks.api import EndpointViewSet
 
 from . import reference_views, tokens, views
+from .auth import ObtainTokenView
 
 router = DefaultRouter()
 router.register("applications", views.ApplicationViewSet, basename="application")
@@ -17,7 +19,9 @@ router.register("tokens", tokens.PersonalTokenViewSet, basename="personal-token"
 router.register("webhooks/endpoints", EndpointViewSet, basename="webhook-endpoint")
 
 urlpatterns = [
-    path("auth/token/", tokens.ThrottledObtainToken.as_view(), name="api-token"),
+    # DRF's ObtainAuthToken turns throttles off; the token scope (TIERFLOW_TOKEN_RATE) is switched back on here.
+    path("auth/token/", ObtainTokenView.as_view(throttle_classes=[ScopedRateThrottle]), name="api-token"),
     path("queue/", reference_views.QueueView.as_view(), name="queue"),
+    path("", include("apps.ledger.api_urls")),  # issue 6: ledger and UNFCCC report endpoints
     path("", include(router.urls)),
 ]

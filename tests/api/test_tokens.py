@@ -5,7 +5,7 @@ import pytest
 
 from apps.api.models import PersonalToken
 from apps.api.throttling import PerTokenThrottle
-from apps.api.tokens import ThrottledObtainToken
+from apps.api.auth import ObtainTokenView
 from apps.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def test_requests_beyond_the_per_token_rate_get_429_with_retry_after(api, propon
 
 
 def test_the_token_endpoint_is_throttled(api, proponent, monkeypatch):
-    assert ThrottledObtainToken.throttle_scope == "token"
+    assert ObtainTokenView.throttle_scope == "token"
     monkeypatch.setattr("rest_framework.throttling.ScopedRateThrottle.THROTTLE_RATES", {"token": "2/min"})
     client = api(None)
     statuses = [client.post("/api/v1/auth/token/", {"username": "proponent", "password": "wrong"}, format="json").status_code
