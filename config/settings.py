@@ -244,6 +244,8 @@ CELERY_BEAT_SCHEDULE = {
     "republish-pending-notifications": {"task": "notifications.republish_pending", "schedule": 60.0},
     # Daily: recompute the audit chain so tampering is found within a day (issue 7).
     "verify-audit-chain": {"task": "audit.verify_chain", "schedule": 24 * 60 * 60.0},
+    # Webhook deliveries whose backoff has expired, or that were never handed to the broker (issue 5).
+    "retry-due-webhooks": {"task": "webhooks.retry_due", "schedule": 30.0},
 }
 
 # --- Notifications (issue 3) ---
