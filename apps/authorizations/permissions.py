@@ -178,3 +178,31 @@ def available_transitions(user, application: Application) -> list[str]:
         for t in application.get_all_state_transitions()
         if t.source == application.state and may_fire(user, t.name, application)
     ]
+
+
+def queue_condition(user) -> Q:
+    """Open stages the user may act on now, and, for supervisors, the ones escalated to them (a Stage filter)."""
+    seats = seats_of(user)
+    acting = [s.authority_id for s in seats if s.role in REVIEWER_OR_APPROVER]
+    supervising = [s.authority_id for s in seats if s.role == Role.SUPERVISOR]
+    condition = Q(pk__in=[])
+    if acting:
+        condition |= Q(authority_id__in=acting)
+        condition |= Q(escalation_authority_id__in=acting, escalation_level__gte=2, next_tier_may_act=True)
+    if supervising:
+        condition |= Q(authority_id__in=supervising, escalation_level__gte=1)
+        condition |= Q(escalation_authority_id__in=supervising, escalation_level__gte=2)
+    return condition & Q(closed_at__isnull=True)
+
+
+def is_officer(user) -> bool:
+    return bool(seats_of(user))
+
+
+def is_proponent_member(user) -> bool:
+    return bool(organisation_ids_of(user))
+
+
+def is_top_tier_officer(user) -> bool:
+    """A member of an authority at a Party's top tier (a root jurisdiction): sees the Party's dashboard."""
+    return any(seat.jurisdiction_path.count("/") == 1 for seat in seats_of(user))

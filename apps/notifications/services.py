@@ -39,3 +39,25 @@ def notify(*, event: str, event_key: str, recipient_ids: Iterable[int], applicat
 
 
 STAFF_ROLES = (Role.REVIEWER, Role.APPROVER)
+
+
+# --- the inbox (same signatures as issue 3's; the lead keeps issue 3's version at merge) ---
+
+
+def inbox_for(user):
+    """The user's in-app notifications, newest first."""
+    return Notification.objects.filter(recipient=user, channel=Channel.IN_APP).select_related("application")
+
+
+def unread_count(user) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return inbox_for(user).filter(read_at__isnull=True).count()
+
+
+def mark_read(*, user, notification_ids) -> int:
+    return inbox_for(user).filter(pk__in=list(notification_ids), read_at__isnull=True).update(read_at=timezone.now())
+
+
+def mark_all_read(*, user) -> int:
+    return inbox_for(user).filter(read_at__isnull=True).update(read_at=timezone.now())
