@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tierflow
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run test bench bench-quick migrate clean
+.PHONY: install run test bench bench-quick migrate clean messages
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { echo "Tierflow needs Python 3.12 or newer: set PYTHON=/path/to/python3.12"; exit 1; }
@@ -20,10 +20,15 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed messages
+
+# The Malay catalogue is committed as .po; the .mo the pages read is compiled here (needs gettext's msgfmt).
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: apt-get install -y gettext"; exit 1; }
+	@DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --ignore='$(VENV)' -v 0
 
 # The whole system on SQLite and an embedded broker, with demo data.
-run: install
+run: install messages
 	@mkdir -p var
 	DEBUG=1 TIERFLOW_DEMO=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 TIERFLOW_DEMO=1 $(PY) manage.py seed_demo
@@ -36,7 +41,7 @@ run: install
 	DEBUG=1 TIERFLOW_DEMO=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The suite against PostgreSQL (and Redis for the worker tests).
-test: install
+test: install messages
 	@DATABASE_URL=$(TEST_DATABASE_URL) $(PY) scripts/check_services.py
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)
 

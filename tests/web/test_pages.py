@@ -454,6 +454,35 @@ def test_party_configuration_is_for_administrators(admin_user, sabah_approver):
     assert client_for(sabah_approver).get("/configuration/MYS/").status_code == 403
 
 
+# --- Bahasa Melayu ---------------------------------------------------------------------------
+
+
+def test_the_language_switcher_turns_the_pages_malay(sabah_approver):
+    client = client_for(sabah_approver)
+    response = client.post("/i18n/setlang/", {"language": "ms", "next": "/queue/"}, follow=True)
+    body = text_of(response)
+    assert 'lang="ms"' in body and "Baris gilir saya" in body
+
+
+
+
+def test_the_malay_catalogue_has_no_untranslated_or_fuzzy_entry():
+    import subprocess
+    from pathlib import Path
+
+    po = Path("locale/ms/LC_MESSAGES/django.po")
+    result = subprocess.run(["msgfmt", "--statistics", "-o", "/dev/null", str(po)], capture_output=True, text=True, check=True)
+    assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
+
+
+def test_malay_pages_show_malay_state_names_and_messages(proponent):
+    application = make_application(proponent, state="loa_review")
+    client = client_for(proponent)
+    client.cookies["django_language"] = "ms"
+    body = text_of(client.get(f"/applications/{application.reference}/"))
+    assert "Semakan LoA" in body and "Garis masa" in body and "Tarik balik" in body
+
+
 def test_no_template_sets_inline_style_or_script():
     from pathlib import Path
 
