@@ -180,18 +180,28 @@ def available_transitions(user, application: Application) -> list[str]:
     ]
 
 
+def queue_branches(user) -> list[Q]:
+    """Open-stage filters for what the user may act on now, and, for supervisors, what was escalated to them.
+
+    One branch per authority and reason, each an equality on one indexed column, so
+    the queue can read every branch in due order from an index and merge them.
+    """
+    branches: list[Q] = []
+    for seat in seats_of(user):
+        if seat.role in REVIEWER_OR_APPROVER:
+            branches.append(Q(authority_id=seat.authority_id))
+            branches.append(Q(escalation_authority_id=seat.authority_id, escalation_level__gte=2, next_tier_may_act=True))
+        elif seat.role == Role.SUPERVISOR:
+            branches.append(Q(authority_id=seat.authority_id, escalation_level__gte=1))
+            branches.append(Q(escalation_authority_id=seat.authority_id, escalation_level__gte=2))
+    return branches
+
+
 def queue_condition(user) -> Q:
-    """Open stages the user may act on now, and, for supervisors, the ones escalated to them (a Stage filter)."""
-    seats = seats_of(user)
-    acting = [s.authority_id for s in seats if s.role in REVIEWER_OR_APPROVER]
-    supervising = [s.authority_id for s in seats if s.role == Role.SUPERVISOR]
+    """The queue as one Stage filter (the OR of `queue_branches`), open stages only."""
     condition = Q(pk__in=[])
-    if acting:
-        condition |= Q(authority_id__in=acting)
-        condition |= Q(escalation_authority_id__in=acting, escalation_level__gte=2, next_tier_may_act=True)
-    if supervising:
-        condition |= Q(authority_id__in=supervising, escalation_level__gte=1)
-        condition |= Q(escalation_authority_id__in=supervising, escalation_level__gte=2)
+    for branch in queue_branches(user):
+        condition |= branch
     return condition & Q(closed_at__isnull=True)
 
 

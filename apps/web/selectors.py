@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from apps.audit.models import AuditEvent
 from apps.authorizations.models import Application, Document, Stage
-from apps.authorizations.permissions import queue_condition, visible_applications
+from apps.authorizations.permissions import queue_branches, visible_applications
 from apps.governance.models import Membership
 
 QUEUE_PAGE_SIZE = 25
@@ -59,43 +60,64 @@ class QueuePage:
     next_cursor: str | None
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def make_cursor(due_at: datetime, pk: int) -> str:
+    """`<due_at in microseconds since 1970>_<stage id>`: URL-safe, exact."""
+    return f"{(due_at - EPOCH) // timedelta(microseconds=1)}_{pk}"
+
+
 def parse_cursor(cursor: str) -> tuple[datetime, int] | None:
-    """`<due_at ISO>_<stage id>`; anything else means the first page."""
+    """The position after which the next page starts; anything malformed means the first page."""
     try:
-        due, _, pk = cursor.rpartition("_")
-        return datetime.fromisoformat(due), int(pk)
-    except (ValueError, TypeError):
+        micros, _, pk = cursor.partition("_")
+        return EPOCH + timedelta(microseconds=int(micros)), int(pk)
+    except (ValueError, TypeError, OverflowError):
         return None
 
 
-def queue_page(user, *, filters: QueueFilters, cursor: str = "", size: int = QUEUE_PAGE_SIZE) -> QueuePage:
-    """One page of the user's queue, oldest due first, read with a keyset so page 4,000 costs what page 1 does."""
+def queue_page(user, *, filters: QueueFilters, cursor: str = "", size: int | None = None) -> QueuePage:
+    """One page of the user's queue, oldest due first, read with a keyset so page 4,000 costs what page 1 does.
+
+    Each branch of the queue (an authority the user acts for, or escalations to it)
+    is read in due order from the open-stage index and limited; PostgreSQL merges
+    the branches with UNION, and a second query loads the page's rows.
+    """
+    size = size or QUEUE_PAGE_SIZE
     now = timezone.now()
-    stages = Stage.objects.filter(queue_condition(user)).select_related(
-        "application__jurisdiction__party", "authority"
-    )
+    base = Stage.objects.filter(closed_at__isnull=True)
     if filters.state:
-        stages = stages.filter(application__state=filters.state)
+        base = base.filter(application__state=filters.state)
     if filters.duty:
-        stages = stages.filter(duty=filters.duty)
+        base = base.filter(duty=filters.duty)
     if filters.jurisdiction:
-        stages = stages.filter(application__jurisdiction_id=filters.jurisdiction)
+        base = base.filter(application__jurisdiction_id=filters.jurisdiction)
     if filters.overdue:
-        stages = stages.filter(due_at__lte=now)
+        base = base.filter(due_at__lte=now)
     after = parse_cursor(cursor) if cursor else None
     if after is not None:
         due, pk = after
-        stages = stages.filter(Q(due_at__gt=due) | Q(due_at=due, pk__gt=pk))
-    rows = list(stages.order_by("due_at", "pk")[: size + 1])
+        # The leading `due_at >= due` keeps the scan an index range; the OR only breaks ties.
+        base = base.filter(Q(due_at__gte=due) & (Q(due_at__gt=due) | Q(due_at=due, pk__gt=pk)))
+    branches = [
+        base.filter(branch).order_by("due_at", "id").values_list("due_at", "id")[: size + 1]
+        for branch in queue_branches(user)
+    ]
+    if not branches:
+        return QueuePage(rows=[], next_cursor=None)
+    if connection.features.supports_slicing_ordering_in_compound and len(branches) > 1:
+        keys = list(branches[0].union(*branches[1:]).order_by("due_at", "id")[: size + 1])
+    else:
+        keys = sorted({key for branch in branches for key in branch})[: size + 1]
     next_cursor = None
-    if len(rows) > size:
-        rows = rows[:size]
-        last = rows[-1]
-        next_cursor = f"{last.due_at.isoformat()}_{last.pk}"
-    return QueuePage(
-        rows=[(stage, deadline_of(stage, stage.application.jurisdiction, now)) for stage in rows],
-        next_cursor=next_cursor,
-    )
+    if len(keys) > size:
+        keys = keys[:size]
+        next_cursor = make_cursor(*keys[-1])
+    stages = Stage.objects.select_related("application__jurisdiction__party", "authority").in_bulk([pk for _, pk in keys])
+    rows = [stages[pk] for _, pk in keys if pk in stages]
+    return QueuePage(rows=[(stage, deadline_of(stage, stage.application.jurisdiction, now)) for stage in rows],
+                     next_cursor=next_cursor)
 
 
 def application_for_page(user, reference: str) -> Application | None:
