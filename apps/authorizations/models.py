@@ -76,6 +76,11 @@ class Application(ConcurrentTransitionMixin, models.Model):
     host_registry_id = models.CharField(_("host registry ID"), max_length=60, blank=True)
     local_partner = models.CharField(_("local partner"), max_length=200, blank=True)
     benefit_sharing_plan = models.TextField(_("benefit-sharing plan"), blank=True)
+    # Ledger identifiers (issue 6): the AEF's cooperative approach ID, and whether the
+    # activity runs under the Article 6.4 mechanism (PACM: share of proceeds and OMGE at issuance).
+    cooperative_approach_id = models.CharField(_("cooperative approach ID"), max_length=6, blank=True,
+                                               help_text=_("CA followed by 4 digits, as the UNFCCC assigned it."))
+    article_6_4 = models.BooleanField(_("Article 6.4 mechanism (PACM) activity"), default=False)
     state = FSMField(default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -176,6 +181,9 @@ class Stage(models.Model):
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="stages")
     escalation_authority = models.ForeignKey(Authority, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     opened_at = models.DateTimeField()
+    # When the holder's reviewers and approvers are reminded (null: the policy sends no reminder).
+    remind_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField()
     # Past due_at plus the policy's grace, the next tier up is called in.
     escalate_at = models.DateTimeField()
@@ -203,6 +211,18 @@ class Stage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} · {self.duty} · {self.authority}"
+
+    @property
+    def timezone_name(self) -> str:
+        """The time zone of the jurisdiction holding the duty: deadlines are shown in it, stored in UTC."""
+        jurisdiction = self.authority.jurisdiction
+        return jurisdiction.timezone or jurisdiction.party.timezone or "UTC"
+
+    @property
+    def due_at_local(self):
+        from zoneinfo import ZoneInfo
+
+        return self.due_at.astimezone(ZoneInfo(self.timezone_name))
 
 
 class LetterOfAuthorization(models.Model):

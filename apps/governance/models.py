@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,11 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
 
 
+class NDCAccounting(models.TextChoices):
+    SINGLE_YEAR = "single_year", _("Single-year NDC")
+    MULTI_YEAR = "multi_year", _("Multi-year NDC")
+
+
 class Party(models.Model):
     """A Party to the Paris Agreement, identified by ISO 3166-1 alpha-3 (EU: EUE)."""
 
@@ -32,6 +38,12 @@ class Party(models.Model):
     is_host = models.BooleanField(_("host Party"), default=False)
     is_acquiring = models.BooleanField(_("acquiring Party"), default=False)
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    # How the Party's NDC applies corresponding adjustments (decision 2/CMA.3 annex, para 7):
+    # a single-year NDC (one target year) or a multi-year NDC (every year of the period).
+    ndc_accounting = models.CharField(_("NDC accounting"), max_length=12, choices=NDCAccounting.choices,
+                                      default=NDCAccounting.SINGLE_YEAR)
+    ndc_first_year = models.PositiveSmallIntegerField(_("first year of the NDC implementation period"), default=2021)
+    ndc_last_year = models.PositiveSmallIntegerField(_("last year of the NDC implementation period"), default=2030)
 
     class Meta:
         ordering = ["code"]
@@ -158,7 +170,11 @@ class DutyAssignment(models.Model):
     duty = models.CharField(_("duty"), max_length=20, choices=Duty.choices)
     tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="duty_assignments")
     sla_days = models.PositiveSmallIntegerField(_("SLA (days)"), default=30)
-    calendar = models.CharField(_("SLA counts"), max_length=10, choices=Calendar.choices, default=Calendar.CALENDAR_DAYS)
+    calendar = models.CharField(_("SLA counts"), max_length=10, choices=Calendar.choices, default=Calendar.WORKING_DAYS)
+    reminder_percent = models.PositiveSmallIntegerField(
+        _("reminder at (% of the SLA)"), default=50, validators=[MaxValueValidator(99)],
+        help_text=_("Remind the holder's reviewers and approvers once this share of the SLA has passed; 0 sends no reminder."),
+    )
     escalation_grace_days = models.PositiveSmallIntegerField(
         _("escalation grace (days)"), default=5, help_text=_("Days after the due time before the next tier up is called in.")
     )
