@@ -21,6 +21,7 @@ urlpatterns = [
     path("audit/", include("apps.audit.urls")),
     path("account/tokens/", personal_tokens, name="personal-tokens"),
     path("account/", include("apps.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("apps.web.urls")),
 ]
 
