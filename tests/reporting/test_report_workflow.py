@@ -148,3 +148,24 @@ def test_multi_year_accounting_reports_the_cumulative_and_single_year_the_averag
     mys.ndc_accounting = NDCAccounting.SINGLE_YEAR
     mys.save()
     assert year_adjustment(mys, YEAR).average_annual == 2500  # 5,000 over the period's first two years
+
+
+def test_holdings_of_a_past_cut_off_are_replayed_from_the_actions(worked_example, federal_approver):
+    report = services.create_report(party="MYS", year=YEAR, acting_user=federal_approver)
+    services.submit_for_review(report, acting_user=federal_approver)  # cut-off: 3,000 held
+    transfer_itmos(application=worked_example, acting_user=federal_approver, vintage=2026, quantity=1000,
+                   to_party=Party.objects.get(code="KOR"))
+    report = Report.objects.get(pk=report.pk)
+    holdings = _json(report)["Holdings"]
+    assert [(h["First ID"], h["Last ID"], h["Quantity (t CO2 eq)"]) for h in holdings] == [("5001", "8000", "3000")]
+    current = services.create_report(party="KOR", year=YEAR, acting_user=_korea_preparer())
+    assert [h["Quantity (t CO2 eq)"] for h in _json(current)["Holdings"]] == ["5000", "1000"]
+
+
+def _korea_preparer():
+    from apps.governance.models import Authority, Membership, Role
+    from django.contrib.auth import get_user_model
+
+    person = get_user_model().objects.create(username="korea.reporter")
+    Membership.objects.create(user=person, authority=Authority.objects.get(jurisdiction_id="KR"), role=Role.APPROVER)
+    return person
