@@ -103,6 +103,9 @@ class AEFBuilder:
             queryset = queryset.filter(id__lte=self.report.frozen_through_action_id)
         return queryset
 
+    def count_actions(self) -> int:
+        return self._actions().count()
+
     def _letters(self):
         return (LetterOfAuthorization.objects.filter(application__host_party=self.party, issued_at__lte=year_end(self.year))
                 .select_related("application__organisation").order_by("issued_at", "id"))
