@@ -61,6 +61,10 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "pgtrigger",
     "django_fsm",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "pghistory",
     "apps.audit",
     "apps.governance",
     "apps.authorizations",
@@ -69,6 +73,8 @@ INSTALLED_APPS = [
     "apps.web",
     "apps.ledger",
     "apps.reporting",
+    "apps.accounts",
+    "apps.history",
 ]
 
 MIDDLEWARE = [
@@ -78,11 +84,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "apps.accounts.middleware.RequireTwoFactorMiddleware",
+    "apps.accounts.middleware.StaffSessionTimeoutMiddleware",
+    "apps.history.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout during authentication into the lockout response
 ]
 
 AUTHENTICATION_BACKENDS = [
+    "apps.accounts.backends.LockoutBackend",  # first: django-axes refuses a locked-out user or address
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -218,9 +231,11 @@ CELERY_BEAT_SCHEDULE = {
 NOTIFICATION_CLAIM_TIMEOUT = env_int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", 300)
 NOTIFICATION_MESSAGE_ID_DOMAIN = os.environ.get("NOTIFICATION_MESSAGE_ID_DOMAIN", "tierflow.localhost")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-# Email (Django 6.1 mailers) from the environment: EMAIL_BACKEND picks the backend (console when unset;
+# Email (Django 6.1 mailers) from the environment: EMAIL_BACKEND picks the backend (see below;
 # `make run` uses the file backend under var/mail), EMAIL_HOST & co. configure SMTP.
-_EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Unset: the console when DEBUG, else SMTP (EMAIL_HOST, default localhost:25): production never silently prints mail.
+_EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend")
 if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
     _EMAIL_OPTIONS = {
         "host": os.environ.get("EMAIL_HOST", "localhost"), "port": env_int("EMAIL_PORT", 25),
@@ -257,3 +272,50 @@ MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
 
 # `make bench` only (issue 8): serves /bench/constant/, the bare-view baseline of the status-read figure.
 TIERFLOW_BENCH_URLS = env_bool("TIERFLOW_BENCH_URLS", False)
+# --- Security (issue 7): lockout, two-factor, sessions, headers ----------------------------------
+from datetime import timedelta  # noqa: E402
+from django.utils.csp import CSP  # noqa: E402
+
+# django-axes: lock a username, and separately an address, after N failures in the cool-off window.
+AXES_FAILURE_LIMIT = env_int("TIERFLOW_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("TIERFLOW_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+# TOTP (django-otp) for approvers, supervisors and staff: on unless DEBUG (make run, the default tests).
+TIERFLOW_REQUIRE_2FA = env_bool("TIERFLOW_REQUIRE_2FA", not DEBUG)
+OTP_TOTP_ISSUER = "Tierflow"
+TIERFLOW_STAFF_SESSION_SECONDS = env_int("TIERFLOW_STAFF_SESSION_SECONDS", 30 * 60)
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Django's own Content-Security-Policy (django.middleware.csp): no inline script or style anywhere.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    if env_bool("TIERFLOW_BEHIND_TLS_PROXY", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# django-pghistory: stamp each configuration change with the moment it was made, not its transaction's start,
+# so it compares exactly with the audit log's timestamps ("did they hold the role at that moment?").
+PGHISTORY_CREATED_AT_FUNCTION = "CLOCK_TIMESTAMP()"
+# Uploaded documents: under VAR_DIR (outside any web root, no MEDIA_URL route), readable by the app only.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750

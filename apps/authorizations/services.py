@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
+from apps.accounts.twofactor import require_second_factor
 from apps.audit.services import record_event
 from apps.governance.models import Duty, Jurisdiction, Party, ProponentOrganisation
 from apps.governance.selectors import resolve_duty_holder_for
@@ -35,6 +36,7 @@ class TransitionNotAvailable(Exception):
 
 TRANSITIONS_REQUIRING_COMMENT = {"request_changes", "reject", "revoke"}
 EDITABLE_STATES = {State.DRAFT, State.CHANGES_REQUESTED}
+OFFICER_TRANSITIONS = {"request_changes", "issue_loa", "approve_ca", "reject", "revoke"}
 
 
 @dataclass
@@ -148,6 +150,8 @@ def _check(application: Application, name: str, acting_user, comment: str) -> No
             # The state read is stale: a concurrent decision moved the stage on, which is a lost race (409).
             raise TransitionNotAvailable(_("Another decision on this application was recorded first; reload to see its new state."))
         raise PermissionDenied(_("You may not %(transition)s this application.") % {"transition": name.replace("_", " ")})
+    if name in OFFICER_TRANSITIONS:
+        require_second_factor(acting_user)  # approvers and supervisors decide only with a confirmed TOTP device
     if name in TRANSITIONS_REQUIRING_COMMENT and not (comment or "").strip():
         raise ValidationError({"comment": _("A comment is required to %(transition)s.") % {"transition": name.replace("_", " ")}})
 
