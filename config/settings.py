@@ -224,6 +224,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {"task": "authorizations.sweep_deadlines", "schedule": 60.0},
     "republish-pending-notifications": {"task": "notifications.republish_pending", "schedule": 60.0},
+    # Daily: recompute the audit chain so tampering is found within a day (issue 7).
+    "verify-audit-chain": {"task": "audit.verify_chain", "schedule": 24 * 60 * 60.0},
 }
 
 # --- Notifications (issue 3) ---
@@ -233,9 +235,11 @@ NOTIFICATION_MESSAGE_ID_DOMAIN = os.environ.get("NOTIFICATION_MESSAGE_ID_DOMAIN"
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Email (Django 6.1 mailers) from the environment: EMAIL_BACKEND picks the backend (see below;
 # `make run` uses the file backend under var/mail), EMAIL_HOST & co. configure SMTP.
-# Unset: the console when DEBUG, else SMTP (EMAIL_HOST, default localhost:25): production never silently prints mail.
-_EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend")
+# Unset: the console in development, SMTP (EMAIL_HOST & co.) in production, so a deployment never drops mail silently.
+_EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
 if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
     _EMAIL_OPTIONS = {
         "host": os.environ.get("EMAIL_HOST", "localhost"), "port": env_int("EMAIL_PORT", 25),
