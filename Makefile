@@ -10,6 +10,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tierflow
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# `make bench` drops and recreates this database and flushes this Redis database.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tierflow_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .PHONY: install run test bench bench-quick migrate clean
 
@@ -27,6 +30,7 @@ run: install
 	@mkdir -p var
 	DEBUG=1 TIERFLOW_DEMO=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 TIERFLOW_DEMO=1 $(PY) manage.py seed_demo
+	DEBUG=1 TIERFLOW_DEMO=1 $(PY) manage.py seed_ledger_demo
 	@echo ""
 	@echo "Tierflow is starting at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/, API docs: http://$(HOST):$(PORT)/api/docs/)"
 	@echo "Demo logins, password 'demo': admin, proponent, sabah.reviewer, sabah.approver, sabah.supervisor,"
@@ -38,7 +42,16 @@ run: install
 # The suite against PostgreSQL (and Redis for the worker tests).
 test: install
 	@DATABASE_URL=$(TEST_DATABASE_URL) $(PY) scripts/check_services.py
+	@mkdir -p var/bench && date +%s.%N > var/bench/.make_test_started
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) -c 'import json, time, pathlib; d = pathlib.Path("var/bench"); s = float((d / ".make_test_started").read_text()); (d / "make_test.json").write_text(json.dumps({"seconds": round(time.time() - s, 1), "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "args": "$(PYTEST_ARGS)"}))'
+
+# Tierflow against its physical baselines, as ratios in one run (bench/README.md): full < 10 min, quick < 90 s.
+bench: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_REDIS_URL) TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(PY) -m bench $(BENCH_ARGS)
+
+bench-quick: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_REDIS_URL) $(PY) -m bench --quick $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3

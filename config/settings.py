@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "apps.web",
     "apps.accounts",
     "apps.history",
+    "apps.ledger",
+    "apps.reporting",
 ]
 
 MIDDLEWARE = [
@@ -233,3 +235,5 @@ PGHISTORY_CREATED_AT_FUNCTION = "CLOCK_TIMESTAMP()"
 # Uploaded documents: under VAR_DIR (outside any web root, no MEDIA_URL route), readable by the app only.
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+# `make bench` only (issue 8): serves /bench/constant/, the bare-view baseline of the status-read figure.
+TIERFLOW_BENCH_URLS = env_bool("TIERFLOW_BENCH_URLS", False)

@@ -1,7 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from django.conf import settings
 from django.views.decorators.csp import csp_override
 
 # The API docs load Swagger UI from its CDN; the split view serves its start-up script as a file, so the
@@ -17,5 +17,11 @@ urlpatterns = [
     path("api/docs/", api_docs, name="api-docs"),
     path("audit/", include("apps.audit.urls")),
     path("account/", include("apps.accounts.urls")),
+    path("federal/", include("apps.reporting.urls")),  # issue 6: the federal tier's report pages
     path("", include("apps.web.urls")),
 ]
+
+if settings.TIERFLOW_BENCH_URLS:  # never set in production; `make bench` sets it for its own server
+    from bench.views import constant
+
+    urlpatterns += [path("bench/constant/", constant)]

@@ -88,7 +88,11 @@ def open_stage_of(application: Application) -> Stage | None:
     if "stages" in cache:
         return next((s for s in cache["stages"] if s.closed_at is None), None)
     if not hasattr(application, "_open_stage"):
-        application._open_stage = Stage.objects.open().filter(application=application).first()
+        # The authorities come along: issuing a letter names the one acting, without another query.
+        application._open_stage = (
+            Stage.objects.open().filter(application=application)
+            .select_related("authority", "escalation_authority").first()
+        )
     return application._open_stage
 
 

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
-from apps.governance.models import BilateralAgreement, Requirement
+from apps.governance.models import BilateralAgreement, Party, Requirement
 
 if TYPE_CHECKING:
     from .models import Application
@@ -47,13 +47,13 @@ def parties_without_agreement(application: Application) -> list[str]:
     """Acquiring Parties that would use the ITMOs towards their NDC without an agreement with the host."""
     if application.purposes not in NDC_PURPOSES:
         return []
-    acquiring = {party.code for party in application.acquiring_parties.all()}
-    covered = set(
-        BilateralAgreement.objects.in_force()
-        .filter(host_party_id=application.host_party_id, acquiring_party_id__in=acquiring)
-        .values_list("acquiring_party_id", flat=True)
+    # One query: the acquiring Parties minus those with an agreement in force with the host.
+    covered = BilateralAgreement.objects.in_force().filter(host_party_id=application.host_party_id)
+    return list(
+        Party.objects.filter(acquiring_applications=application)
+        .exclude(code__in=covered.values("acquiring_party_id"))
+        .order_by("code").values_list("code", flat=True).distinct()
     )
-    return sorted(acquiring - covered)
 
 
 def _is_foreign(application: Application) -> bool:

@@ -21,7 +21,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from apps.accounts.twofactor import require_second_factor
 from apps.audit.services import record_event
 from apps.governance.models import Duty, Jurisdiction, Party, ProponentOrganisation
-from apps.governance.selectors import resolve_duty_holder
+from apps.governance.selectors import resolve_duty_holder_for
 from apps.notifications.services import STAFF_ROLES, notify, recipients_for
 
 from .deadlines import deadlines_for
@@ -146,6 +146,9 @@ def _check(application: Application, name: str, acting_user, comment: str) -> No
             % {"transition": name, "state": application.get_state_display()}
         )
     if not may_fire(acting_user, name, application):
+        if not Application.objects.filter(pk=application.pk, state=application.state).exists():
+            # The state read is stale: a concurrent decision moved the stage on, which is a lost race (409).
+            raise TransitionNotAvailable(_("Another decision on this application was recorded first; reload to see its new state."))
         raise PermissionDenied(_("You may not %(transition)s this application.") % {"transition": name.replace("_", " ")})
     if name in OFFICER_TRANSITIONS:
         require_second_factor(acting_user)  # approvers and supervisors decide only with a confirmed TOTP device
@@ -169,20 +172,56 @@ def _close_open_stage(application: Application, now: datetime) -> None:
     application._open_stage = None
 
 
-def _open_stage(application: Application, now: datetime) -> Stage | None:
-    """Open the stage for the duty of the application's new state, if it has one."""
+_STAGE_COLUMNS = ("application_id", "duty", "authority_id", "escalation_authority_id", "opened_at", "due_at",
+                  "escalate_at", "next_check_at", "escalation_level", "next_tier_may_act", "closed_at")
+# Close the open stage and open the next in one statement; reading `closed` makes the UPDATE run
+# first, so the one-open-stage constraint sees the old stage closed.
+_REPLACE_STAGE_SQL = """
+WITH closed AS (
+    UPDATE {table} SET closed_at = %s, next_check_at = NULL
+    WHERE application_id = %s AND closed_at IS NULL
+    RETURNING id
+)
+INSERT INTO {table} ({columns})
+SELECT {placeholders} FROM (SELECT count(*) FROM closed) AS c
+RETURNING id
+"""
+
+
+def _move_stage(application: Application, source: str, now: datetime) -> Stage | None:
+    """Close the stage of the state left (if it had one) and open the stage of the state entered (if any).
+
+    Only `loa_review` and `ca_review` have a stage, so the other states skip the statements
+    that could change nothing.
+    """
+    closing = source in STAGE_DUTY
     duty = STAGE_DUTY.get(application.state)
     if duty is None:
+        if closing:
+            _close_open_stage(application, now)
         application._open_stage = None
         return None
-    holder = resolve_duty_holder(application.jurisdiction, duty)
+    holder = resolve_duty_holder_for(application.jurisdiction_id, duty)
     deadlines = deadlines_for(holder.assignment, holder.authority.jurisdiction, now)
-    stage = Stage.objects.create(
+    stage = Stage(
         application=application, duty=duty, authority=holder.authority,
         escalation_authority=holder.escalation_authority, opened_at=now,
         due_at=deadlines.due_at, escalate_at=deadlines.escalate_at, next_check_at=deadlines.due_at,
         next_tier_may_act=holder.assignment.next_tier_may_act,
     )
+    if not closing or transaction.get_connection().vendor != "postgresql":
+        if closing:
+            _close_open_stage(application, now)
+        stage.save(force_insert=True)
+    else:
+        sql = _REPLACE_STAGE_SQL.format(table=Stage._meta.db_table, columns=", ".join(_STAGE_COLUMNS),
+                                        placeholders=", ".join(["%s"] * len(_STAGE_COLUMNS)))
+        values = [getattr(stage, column) for column in _STAGE_COLUMNS]
+        with transaction.get_connection().cursor() as cursor:
+            cursor.execute(sql, [now, application.pk, *values])
+            stage.pk = cursor.fetchone()[0]
+        stage._state.adding = False
+        stage._state.db = transaction.get_connection().alias
     application._open_stage = stage
     return stage
 
@@ -213,8 +252,7 @@ def _run_transition(application: Application, name: str, *, acting_user, comment
     now = timezone.now()
     source = _fire(application, name)
     extra = after_fire(now) if after_fire is not None else None
-    _close_open_stage(application, now)
-    stage = _open_stage(application, now)
+    stage = _move_stage(application, source, now)
     _record_and_notify(application, name=name, source=source, acting_user=acting_user, comment=comment,
                        stage=stage, now=now, extra=extra)
     return application

@@ -4,8 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connections, router
 
-from .models import Authority, DutyAssignment, Jurisdiction
+from .models import Authority, DutyAssignment, Jurisdiction, Tier
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,11 @@ def resolve_duty_holder(jurisdiction: Jurisdiction, duty: str) -> DutyHolder:
     A Malaysian federal territory has no state forestry department, so the State
     duty falls to the federal ministry.
     """
+    return resolve_duty_holder_for(jurisdiction.pk, duty)
+
+
+def _resolve_duty_holder_portably(jurisdiction: Jurisdiction, duty: str) -> DutyHolder:
+    """Three ORM queries, for databases other than PostgreSQL (the SQLite of `make run`)."""
     try:
         assignment = DutyAssignment.objects.select_related("tier").get(party_id=jurisdiction.party_id, duty=duty)
     except DutyAssignment.DoesNotExist:
@@ -52,3 +58,76 @@ def resolve_duty_holder(jurisdiction: Jurisdiction, duty: str) -> DutyHolder:
         raise ImproperlyConfigured(f"No authority holds {duty!r} for {jurisdiction.code}")
     escalation = holders[1][1] if len(holders) > 1 else None
     return DutyHolder(authority=holders[0][1], assignment=assignment, escalation_authority=escalation)
+
+
+def _columns(model, alias: str) -> str:
+    return ", ".join(f'{alias}."{field.column}"' for field in model._meta.concrete_fields)
+
+
+def _build(model, values: list, db: str):
+    return model.from_db(db, [field.attname for field in model._meta.concrete_fields], values)
+
+
+# The assignment (with its tier) and the two nearest authorities at or above the duty's tier on the
+# jurisdiction's path (the holder, then the next tier up): one query instead of three.
+_HOLDER_SQL = """
+SELECT j.party_id, {assignment}, {assignment_tier}, h.*
+FROM governance_jurisdiction j
+LEFT JOIN governance_dutyassignment da ON da.party_id = j.party_id AND da.duty = %(duty)s
+LEFT JOIN governance_tier dt ON dt.id = da.tier_id
+LEFT JOIN LATERAL (
+    SELECT {node}, {node_tier}, {authority}
+    FROM governance_jurisdiction node
+    JOIN governance_tier nt ON nt.id = node.tier_id
+    JOIN governance_authority a ON a.jurisdiction_id = node.code
+    WHERE node.code = ANY(string_to_array(rtrim(j.path, '/'), '/')) AND nt."order" <= dt."order"
+    ORDER BY length(node.path) DESC
+    LIMIT 2
+) h ON da.id IS NOT NULL
+WHERE j.code = %(code)s
+"""
+
+
+def resolve_duty_holder_for(jurisdiction_code: str, duty: str) -> DutyHolder:
+    """`resolve_duty_holder` from the jurisdiction's code alone, in one SQL query."""
+    widths = [len(model._meta.concrete_fields) for model in (DutyAssignment, Tier, Jurisdiction, Tier, Authority)]
+    sql = _HOLDER_SQL.format(
+        assignment=_columns(DutyAssignment, "da"), assignment_tier=_columns(Tier, "dt"),
+        node=_columns(Jurisdiction, "node"), node_tier=_columns(Tier, "nt"), authority=_columns(Authority, "a"),
+    )
+    db = router.db_for_read(DutyAssignment)
+    if connections[db].vendor != "postgresql":
+        return _resolve_duty_holder_portably(Jurisdiction.objects.get(pk=jurisdiction_code), duty)
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, {"duty": duty, "code": jurisdiction_code})
+        rows = cursor.fetchall()
+    if not rows:
+        raise Jurisdiction.DoesNotExist(f"No jurisdiction {jurisdiction_code!r}")
+    party_id = rows[0][0]
+    if rows[0][1] is None:
+        raise ImproperlyConfigured(f"{party_id}: no tier is assigned the duty {duty!r}")
+
+    def split(row):
+        values, start = [], 1
+        for width in widths:
+            values.append(list(row[start:start + width]))
+            start += width
+        return values
+
+    assignment_values, assignment_tier_values, *_ = split(rows[0])
+    assignment = _build(DutyAssignment, assignment_values, db)
+    assignment.tier = _build(Tier, assignment_tier_values, db)
+    authorities = []
+    for row in rows:
+        _, _, node_values, node_tier_values, authority_values = split(row)
+        if authority_values[0] is None:
+            continue
+        node = _build(Jurisdiction, node_values, db)
+        node.tier = _build(Tier, node_tier_values, db)
+        authority = _build(Authority, authority_values, db)
+        authority.jurisdiction = node
+        authorities.append(authority)
+    if not authorities:
+        raise ImproperlyConfigured(f"No authority holds {duty!r} for {jurisdiction_code}")
+    escalation = authorities[1] if len(authorities) > 1 else None
+    return DutyHolder(authority=authorities[0], assignment=assignment, escalation_authority=escalation)

@@ -42,3 +42,22 @@ def test_an_edit_made_behind_the_triggers_is_found_and_named(proponent):
     assert verify_chain()[1].seq == tampered.seq
     with pytest.raises(CommandError, match=f"event #{tampered.seq}"):
         call_command("verify_audit")
+
+
+@pytest.mark.parametrize("data", [
+    {},
+    {"comment": 'quotes " and \\ backslash, newline\n, tab\t', "n": 3, "nested": {"b": [1, 2.5, None, True], "a": "z"}},
+    {"comment": "Bahasa: ketua pengarah — “tandatangan” ✓ 森林 \U0001F333", "emoji_key_\u00e9": "é"},
+])
+def test_postgresql_hashes_exactly_what_python_verifies(proponent, data):
+    """The link is hashed in SQL from the canonical parts; Python's verification must agree byte for byte."""
+    from django.db import transaction as tx
+
+    from apps.audit.services import record_event
+
+    with tx.atomic():
+        event = record_event(event="test.event", subject_type="application", subject_id="X-\"1\"", acting_user=proponent,
+                             party="MYS", data=data)
+    stored = AuditEvent.objects.get(seq=event.seq)
+    assert stored.hash == event.hash and stored.data == data
+    assert verify_chain()[1] is None

@@ -1,0 +1,97 @@
+"""Notification delivery: one worker (concurrency 2) delivering N notifications vs draining N no-op tasks.
+
+Tierflow: N pending in-app notifications (bulk-created), committed, then one `notifications.deliver`
+task each (the name fixed in INTERFACES.md, issue 3), published at once; timed until no row is pending.
+Commit-to-inbox is `delivered_at` minus the commit time, per notification (p50, p99).
+Baseline: the same worker draining N `bench.noop` tasks (each one Redis INCR so the end is observable).
+Needs issue 3 (`config/celery.py` and the `notifications.deliver` task).
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.utils import timezone
+
+from apps.notifications.models import Channel, DeliveryStatus, Notification
+
+from .common import Row, fmt, percentile, unavailable
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+FIGURE = "notification delivery (1 worker, concurrency 2)"
+
+
+def _wait_for(predicate, timeout: float) -> float:
+    start = time.perf_counter()
+    while not predicate():
+        if time.perf_counter() - start > timeout:
+            raise RuntimeError("timed out")
+        time.sleep(0.05)
+    return time.perf_counter()
+
+
+def notifications(sizes: dict) -> list[Row]:
+    try:
+        from config.celery import app
+        import apps.notifications.tasks  # noqa: F401  (registers notifications.deliver)
+        import redis
+    except Exception as error:  # noqa: BLE001
+        return [unavailable(FIGURE, 3, error)]
+    if "notifications.deliver" not in app.tasks:
+        return [unavailable(FIGURE, 3)]
+    count = sizes["notifications"]
+    broker = os.environ["CELERY_BROKER_URL"]
+    store = redis.Redis.from_url(broker)
+    store.flushdb()
+    recipient = get_user_model().objects.get(username="proponent")
+    rows = Notification.objects.bulk_create([
+        Notification(recipient=recipient, event="bench", channel=Channel.IN_APP, idempotency_key=f"bench:{i}:{time.time_ns()}",
+                     subject=f"Benchmark notification {i}", status=DeliveryStatus.PENDING)
+        for i in range(count)
+    ], batch_size=5000)
+    ids = [row.pk for row in rows]
+    connection.close()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config.celery:app", "worker", "--concurrency", "2", "--pool", "prefork",
+         "--include", "bench.tasks", "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=BASE_DIR, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        # Warm-up: the worker is consuming before the clock starts.
+        store.delete("tierflow:bench:noop")
+        app.send_task("bench.noop")
+        _wait_for(lambda: int(store.get("tierflow:bench:noop") or 0) >= 1, 60)
+        store.delete("tierflow:bench:noop")
+
+        start = time.perf_counter()
+        for _ in range(count):
+            app.send_task("bench.noop")
+        end = _wait_for(lambda: int(store.get("tierflow:bench:noop") or 0) >= count, 600)
+        baseline_rate = count / (end - start)
+
+        committed = timezone.now()
+        start = time.perf_counter()
+        for pk in ids:
+            app.send_task("notifications.deliver", args=[pk])
+        pending = Notification.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING)
+        end = _wait_for(lambda: not pending.exists(), 900)
+        tierflow_rate = count / (end - start)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+    delivered = Notification.objects.filter(pk__in=ids).values_list("delivered_at", flat=True)
+    latencies = [(at - committed).total_seconds() * 1000 for at in delivered if at is not None]
+    ratio = tierflow_rate / baseline_rate
+    return [Row(figure=FIGURE, tierflow=fmt(tierflow_rate, "notifications/s"), baseline=fmt(baseline_rate, "tasks/s"),
+                ratio=ratio, target="≥ 0.5", met=ratio >= 0.5,
+                note=f"commit-to-inbox p50 {fmt(percentile(latencies, 50), 'ms')}, p99 {fmt(percentile(latencies, 99), 'ms')}; {count} each",
+                raw={"tierflow_rate": tierflow_rate, "baseline_rate": baseline_rate, "latencies_ms": {
+                    "p50": percentile(latencies, 50), "p99": percentile(latencies, 99)}})]

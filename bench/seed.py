@@ -1,0 +1,129 @@
+"""Bulk seed data, set-based in PostgreSQL (generate_series), never through the services.
+
+Seeded applications are `BENCH-00000001`… for the demo proponent's organisation in Sabah (MY-12),
+in `loa_review` with one open stage at the Sabah Forestry Department, due in 30 days unless marked due.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+
+from apps.governance.demo import PROPONENT_ORGANISATION
+from apps.governance.models import Authority, ProponentOrganisation
+
+FAR = timedelta(days=30)
+
+
+def _ids() -> dict:
+    organisation = ProponentOrganisation.objects.get(name=PROPONENT_ORGANISATION)
+    return {
+        "organisation": organisation.pk,
+        "creator": organisation.members.order_by("pk").first().pk,
+        "sabah": Authority.objects.get(jurisdiction_id="MY-12").pk,
+        "federal": Authority.objects.get(jurisdiction_id="MY").pk,
+    }
+
+
+def seeded_count() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM authorizations_application WHERE reference LIKE 'BENCH-%%'")
+        return cursor.fetchone()[0]
+
+
+def grow_applications(total: int, *, now: datetime, due: int = 0, state: str = "loa_review") -> int:
+    """Add seeded applications (each with an open stage) until there are `total`; `due` of the new ones are overdue.
+
+    Returns how many were added. One INSERT … SELECT generate_series per table, in batches.
+    """
+    ids = _ids()
+    start = seeded_count() + 1
+    added = 0
+    batch = 250_000
+    while start <= total:
+        end = min(total, start + batch - 1)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                """
+                INSERT INTO authorizations_application
+                    (reference, organisation_id, created_by_id, title, description, host_party_id, jurisdiction_id,
+                     sector, mitigation_type, activity_type, requested_quantity, vintage_from, vintage_to, purposes,
+                     first_transfer_definition, host_registry_id, local_partner, benefit_sharing_plan, state,
+                     created_at, updated_at)
+                SELECT 'BENCH-' || lpad(i::text, 8, '0'), %(organisation)s, %(creator)s, 'Seeded restoration ' || i,
+                       'Seeded for the benchmark', 'MYS', 'MY-12', 'Forestry and other land use', 'Removal',
+                       'Afforestation, reforestation and revegetation', 100000, 2026, 2030, 'NDC',
+                       'First international transfer', 'REG-' || i, 'Local partner', 'Benefit sharing', %(state)s,
+                       %(now)s - make_interval(secs => %(total)s - i), %(now)s
+                FROM generate_series(%(start)s, %(end)s) AS i
+                """,
+                {**ids, "state": state, "now": now, "start": start, "end": end, "total": total},
+            )
+            cursor.execute(
+                """
+                INSERT INTO authorizations_stage
+                    (application_id, duty, authority_id, escalation_authority_id, opened_at, due_at, escalate_at,
+                     next_check_at, escalation_level, next_tier_may_act, closed_at)
+                SELECT a.id, 'loa_issuance', %(sabah)s, %(federal)s, %(now)s - interval '1 day', %(now)s + %(far)s,
+                       %(now)s + %(far)s + interval '5 days', %(now)s + %(far)s, 0, false, NULL
+                FROM authorizations_application a
+                WHERE a.reference BETWEEN 'BENCH-' || lpad(%(start)s::text, 8, '0') AND 'BENCH-' || lpad(%(end)s::text, 8, '0')
+                """,
+                {**ids, "now": now, "far": FAR, "start": start, "end": end},
+            )
+        added += end - start + 1
+        start = end + 1
+    if due:
+        mark_due(due, first=total - added + 1, last=total, now=now)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE authorizations_application")
+        cursor.execute("ANALYZE authorizations_stage")
+    return added
+
+
+def mark_due(count: int, *, first: int, last: int, now: datetime) -> None:
+    """Make `count` stages of applications first..last overdue, spread evenly over the range."""
+    step = max(1, (last - first + 1) // count)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE authorizations_stage s SET due_at = %(now)s - interval '1 day', next_check_at = %(now)s - interval '1 day'
+            FROM authorizations_application a
+            WHERE s.application_id = a.id AND s.closed_at IS NULL
+              AND a.reference IN (SELECT 'BENCH-' || lpad(i::text, 8, '0') FROM generate_series(%(first)s, %(last)s, %(step)s) i LIMIT %(count)s)
+            """,
+            {"now": now, "first": first, "last": last, "step": step, "count": count},
+        )
+
+
+
+def seed_drafts(count: int, tag: str, *, now: datetime) -> list[int]:
+    """`count` complete drafts (acquiring Party KOR) ready to submit; returns their ids."""
+    ids = _ids()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Ids far above anything else in the run, so a replayed statement's id parameter is unambiguous.
+        cursor.execute("SELECT setval(pg_get_serial_sequence('authorizations_application', 'id'), "
+                       "greatest(10000000, (SELECT coalesce(max(id), 0) FROM authorizations_application)))")
+        cursor.execute(
+            """
+            INSERT INTO authorizations_application
+                (reference, organisation_id, created_by_id, title, description, host_party_id, jurisdiction_id,
+                 sector, mitigation_type, activity_type, requested_quantity, vintage_from, vintage_to, purposes,
+                 first_transfer_definition, host_registry_id, local_partner, benefit_sharing_plan, state,
+                 created_at, updated_at)
+            SELECT %(tag)s || '-' || lpad(i::text, 6, '0'), %(organisation)s, %(creator)s, 'Chain ' || i,
+                   'Seeded for the benchmark', 'MYS', 'MY-12', 'Forestry and other land use', 'Removal',
+                   'Afforestation, reforestation and revegetation', 100000, 2026, 2030, 'NDC',
+                   'First international transfer', 'REG-' || i, 'Local partner', 'Benefit sharing', 'draft', %(now)s, %(now)s
+            FROM generate_series(1, %(count)s) AS i
+            RETURNING id
+            """,
+            {**ids, "tag": tag, "count": count, "now": now},
+        )
+        application_ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "INSERT INTO authorizations_application_acquiring_parties (application_id, party_id) "
+            "SELECT unnest(%s::bigint[]), 'KOR'",
+            [application_ids],
+        )
+    return sorted(application_ids)
