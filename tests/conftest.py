@@ -103,3 +103,11 @@ def sabah_application(proponent):
 
 
 __all__ = ["application_input", "make_application"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    """Throttles count per address in the cache, and every test client is 127.0.0.1: each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
