@@ -71,10 +71,10 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.api",
     "apps.web",
-    "apps.accounts",
-    "apps.history",
     "apps.ledger",
     "apps.reporting",
+    "apps.accounts",
+    "apps.history",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +188,8 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# `make bench` only (issue 8): serves /bench/constant/, the bare-view baseline of the status-read figure.
+TIERFLOW_BENCH_URLS = env_bool("TIERFLOW_BENCH_URLS", False)
 # --- Security (issue 7): lockout, two-factor, sessions, headers ----------------------------------
 from datetime import timedelta  # noqa: E402
 from django.utils.csp import CSP  # noqa: E402
@@ -237,5 +239,3 @@ PGHISTORY_CREATED_AT_FUNCTION = "CLOCK_TIMESTAMP()"
 # Uploaded documents: under VAR_DIR (outside any web root, no MEDIA_URL route), readable by the app only.
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
-# `make bench` only (issue 8): serves /bench/constant/, the bare-view baseline of the status-read figure.
-TIERFLOW_BENCH_URLS = env_bool("TIERFLOW_BENCH_URLS", False)

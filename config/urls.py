@@ -14,10 +14,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("apps.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("federal/", include("apps.reporting.urls")),  # issue 6: the federal tier's report pages
     path("api/docs/", api_docs, name="api-docs"),
     path("audit/", include("apps.audit.urls")),
     path("account/", include("apps.accounts.urls")),
-    path("federal/", include("apps.reporting.urls")),  # issue 6: the federal tier's report pages
     path("", include("apps.web.urls")),
 ]
 
