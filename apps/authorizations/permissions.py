@@ -182,3 +182,15 @@ def available_transitions(user, application: Application) -> list[str]:
         for t in application.get_all_state_transitions()
         if t.source == application.state and may_fire(user, t.name, application)
     ]
+
+
+def actionable_stages(user) -> QuerySet:
+    """Open stages the user may act on: their authorities' (reviewer or approver), and those their
+    authority may step into after escalation where the policy lets the next tier act."""
+    authority_ids = {seat.authority_id for seat in seats_of(user) if seat.role in REVIEWER_OR_APPROVER}
+    if not authority_ids:
+        return Stage.objects.none()
+    return Stage.objects.open().filter(
+        Q(authority_id__in=authority_ids)
+        | Q(escalation_level__gte=2, next_tier_may_act=True, escalation_authority_id__in=authority_ids)
+    )
