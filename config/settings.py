@@ -312,6 +312,8 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # JSON in the API's error body on /api/ (the token endpoint), the page above elsewhere; 429 with Retry-After.
 AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
+# POST /api/v1/auth/token/ is throttled per address (issue 5 sets the API's rates; this is the fallback).
+REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {}).setdefault("token", os.environ.get("TIERFLOW_TOKEN_RATE", "10/min"))
 # TOTP (django-otp) for approvers, supervisors and staff: on unless DEBUG (make run, the default tests).
 TIERFLOW_REQUIRE_2FA = env_bool("TIERFLOW_REQUIRE_2FA", not DEBUG)
 OTP_TOTP_ISSUER = "Tierflow"

@@ -5,7 +5,7 @@ import json
 from collections import defaultdict
 
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -20,7 +20,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from apps.audit.models import AuditEvent
-from apps.authorizations.documents import attach_document
+from apps.authorizations.documents import attach_document, document_download_response
 from apps.authorizations.letters import render_letter_pdf
 from apps.authorizations.models import Application, Document, LetterOfAuthorization, Stage
 from apps.authorizations.permissions import is_proponent, visible_applications
@@ -245,10 +245,7 @@ class ApplicationViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.
         document = Document.objects.filter(application=application, pk=document_id).first()
         if document is None:
             raise NotFound(_("This application has no such document."))
-        response = FileResponse(document.file.open("rb"), content_type=document.content_type, as_attachment=True,
-                                filename=document.original_name or f"document-{document.pk}")
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return document_download_response(document)  # visibility checked by get_object() above
 
     def _letter(self) -> LetterOfAuthorization:
         application = self.get_object()

@@ -11,12 +11,14 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.audit.services import record_export
 from apps.governance.models import Party
 from apps.ledger.permissions import parties_seen_by
 
 from . import services
 from .aef import AEFBuilder, validate
 from .models import Report
+
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -124,11 +126,13 @@ EXPORTS = {
 }
 
 
-def aef_file_response(report: Report, fmt: str) -> FileResponse:
-    """Write the export to a temporary file (memory flat whatever the size) and stream it back."""
+def aef_file_response(report: Report, fmt: str, *, acting_user=None) -> FileResponse:
+    """Write the export to a temporary file (memory flat whatever the size) and stream it back; audited."""
     content_type, extension = EXPORTS[fmt]
     spool = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)
-    services.export_report(report, fmt=fmt, stream=spool)
+    rows = services.export_report(report, fmt=fmt, stream=spool)
+    record_export(acting_user=acting_user, what="aef", party=report.party_id, rows=rows,
+                  parameters={"report": report.pk, "year": report.year, "version": str(report.version), "format": fmt})
     size = spool.tell()
     spool.seek(0)
     response = FileResponse(spool, content_type=content_type, as_attachment=True,
@@ -141,7 +145,7 @@ class _ReportExportView(APIView):
     fmt = "json"
 
     def get(self, request, pk: int):
-        return aef_file_response(_report(request, pk), self.fmt)
+        return aef_file_response(_report(request, pk), self.fmt, acting_user=request.user)
 
 
 class ReportJSONView(_ReportExportView):

@@ -119,7 +119,7 @@ def report_correct(request: HttpRequest, pk: int) -> HttpResponse:
 def report_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in EXPORTS:
         raise Http404
-    return aef_file_response(_report_for(request, pk), fmt)
+    return aef_file_response(_report_for(request, pk), fmt, acting_user=request.user)
 
 
 @login_required

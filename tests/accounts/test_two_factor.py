@@ -110,3 +110,23 @@ def test_an_unverified_approver_session_gets_a_json_403_from_the_api(client, two
     response = client.get("/api/v1/applications/")
     assert response.status_code == 403
     assert response.json()["code"] == "two_factor_required"
+
+
+def test_a_wrong_code_at_verification_is_refused_and_recorded(client, two_factor_on, sabah_approver, confirmed_device):
+    device = confirmed_device(sabah_approver)
+    client.force_login(sabah_approver)
+    wrong = "000000" if current_code(device) != "000000" else "111111"
+    response = client.post("/account/two-factor/verify/", {"token": wrong, "next": "/"})
+    assert response.status_code == 400 and "did not match" in response.content.decode()
+    assert client.get("/")["Location"].startswith("/account/two-factor/verify/")
+    assert AuditEvent.objects.filter(event="auth.2fa_failed", subject_id="sabah.approver").exists()
+
+
+def test_an_admin_removing_someones_device_is_recorded(client, admin_user, sabah_approver, confirmed_device):
+    device = confirmed_device(sabah_approver)
+    client.force_login(admin_user)
+    response = client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+    event = AuditEvent.objects.filter(event="config.deleted", subject_type="otp_totp.totpdevice").get()
+    assert event.actor_username == "admin"
