@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
 
-from .models import Authority, DutyAssignment, Jurisdiction, Tier
+from .models import Authority, DutyAssignment, Jurisdiction, Party, Tier
 
 
 @dataclass(frozen=True)
@@ -76,9 +76,10 @@ FROM governance_jurisdiction j
 LEFT JOIN governance_dutyassignment da ON da.party_id = j.party_id AND da.duty = %(duty)s
 LEFT JOIN governance_tier dt ON dt.id = da.tier_id
 LEFT JOIN LATERAL (
-    SELECT {node}, {node_tier}, {authority}
+    SELECT {node}, {node_tier}, {node_party}, {authority}
     FROM governance_jurisdiction node
     JOIN governance_tier nt ON nt.id = node.tier_id
+    JOIN governance_party np ON np.code = node.party_id
     JOIN governance_authority a ON a.jurisdiction_id = node.code
     WHERE node.code = ANY(string_to_array(rtrim(j.path, '/'), '/')) AND nt."order" <= dt."order"
     ORDER BY length(node.path) DESC
@@ -90,10 +91,10 @@ WHERE j.code = %(code)s
 
 def resolve_duty_holder_for(jurisdiction_code: str, duty: str) -> DutyHolder:
     """`resolve_duty_holder` from the jurisdiction's code alone, in one SQL query."""
-    widths = [len(model._meta.concrete_fields) for model in (DutyAssignment, Tier, Jurisdiction, Tier, Authority)]
+    widths = [len(model._meta.concrete_fields) for model in (DutyAssignment, Tier, Jurisdiction, Tier, Party, Authority)]
     sql = _HOLDER_SQL.format(
         assignment=_columns(DutyAssignment, "da"), assignment_tier=_columns(Tier, "dt"),
-        node=_columns(Jurisdiction, "node"), node_tier=_columns(Tier, "nt"), authority=_columns(Authority, "a"),
+        node=_columns(Jurisdiction, "node"), node_tier=_columns(Tier, "nt"), node_party=_columns(Party, "np"), authority=_columns(Authority, "a"),
     )
     db = router.db_for_read(DutyAssignment)
     if connections[db].vendor != "postgresql":
@@ -119,11 +120,12 @@ def resolve_duty_holder_for(jurisdiction_code: str, duty: str) -> DutyHolder:
     assignment.tier = _build(Tier, assignment_tier_values, db)
     authorities = []
     for row in rows:
-        _, _, node_values, node_tier_values, authority_values = split(row)
+        _, _, node_values, node_tier_values, node_party_values, authority_values = split(row)
         if authority_values[0] is None:
             continue
         node = _build(Jurisdiction, node_values, db)
         node.tier = _build(Tier, node_tier_values, db)
+        node.party = _build(Party, node_party_values, db)  # deadlines read the holder's time zone
         authority = _build(Authority, authority_values, db)
         authority.jurisdiction = node
         authorities.append(authority)
