@@ -30,6 +30,7 @@ run: install
 	@mkdir -p var
 	DEBUG=1 TIERFLOW_DEMO=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 TIERFLOW_DEMO=1 $(PY) manage.py seed_demo
+	DEBUG=1 TIERFLOW_DEMO=1 $(PY) manage.py seed_ledger_demo
 	@echo ""
 	@echo "Tierflow is starting at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/, API docs: http://$(HOST):$(PORT)/api/docs/)"
 	@echo "Demo logins, password 'demo': admin, proponent, sabah.reviewer, sabah.approver, sabah.supervisor,"

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.api",
     "apps.web",
+    "apps.ledger",
+    "apps.reporting",
 ]
 
 MIDDLEWARE = [

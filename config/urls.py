@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", include("apps.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("federal/", include("apps.reporting.urls")),  # issue 6: the federal tier's report pages
     path("", include("apps.web.urls")),
 ]
 

@@ -10,5 +10,6 @@ router.register("notifications", views.NotificationViewSet, basename="notificati
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
+    path("", include("apps.ledger.api_urls")),  # issue 6: ledger and UNFCCC report endpoints
     path("", include(router.urls)),
 ]

@@ -76,6 +76,11 @@ class Application(ConcurrentTransitionMixin, models.Model):
     host_registry_id = models.CharField(_("host registry ID"), max_length=60, blank=True)
     local_partner = models.CharField(_("local partner"), max_length=200, blank=True)
     benefit_sharing_plan = models.TextField(_("benefit-sharing plan"), blank=True)
+    # Ledger identifiers (issue 6): the AEF's cooperative approach ID, and whether the
+    # activity runs under the Article 6.4 mechanism (PACM: share of proceeds and OMGE at issuance).
+    cooperative_approach_id = models.CharField(_("cooperative approach ID"), max_length=6, blank=True,
+                                               help_text=_("CA followed by 4 digits, as the UNFCCC assigned it."))
+    article_6_4 = models.BooleanField(_("Article 6.4 mechanism (PACM) activity"), default=False)
     state = FSMField(default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

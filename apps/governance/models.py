@@ -24,6 +24,11 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
 
 
+class NDCAccounting(models.TextChoices):
+    SINGLE_YEAR = "single_year", _("Single-year NDC")
+    MULTI_YEAR = "multi_year", _("Multi-year NDC")
+
+
 class Party(models.Model):
     """A Party to the Paris Agreement, identified by ISO 3166-1 alpha-3 (EU: EUE)."""
 
@@ -32,6 +37,12 @@ class Party(models.Model):
     is_host = models.BooleanField(_("host Party"), default=False)
     is_acquiring = models.BooleanField(_("acquiring Party"), default=False)
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    # How the Party's NDC applies corresponding adjustments (decision 2/CMA.3 annex, para 7):
+    # a single-year NDC (one target year) or a multi-year NDC (every year of the period).
+    ndc_accounting = models.CharField(_("NDC accounting"), max_length=12, choices=NDCAccounting.choices,
+                                      default=NDCAccounting.SINGLE_YEAR)
+    ndc_first_year = models.PositiveSmallIntegerField(_("first year of the NDC implementation period"), default=2021)
+    ndc_last_year = models.PositiveSmallIntegerField(_("last year of the NDC implementation period"), default=2030)
 
     class Meta:
         ordering = ["code"]

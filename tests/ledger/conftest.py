@@ -1,0 +1,30 @@
+"""Authorized applications ready for the ledger, and the registry operators who act on them."""
+from __future__ import annotations
+
+import pytest
+
+from apps.authorizations.models import Application
+from apps.governance.models import Authority, Membership, Role
+
+from ..conftest import user
+from ..factories import make_application
+
+
+def authorized(proponent, *, ca_id: str = "CA0001", article_6_4: bool = False, **overrides) -> Application:
+    application = make_application(proponent, state="authorized", **overrides)
+    Application.objects.filter(pk=application.pk).update(cooperative_approach_id=ca_id, article_6_4=article_6_4)
+    return Application.objects.get(pk=application.pk)
+
+
+@pytest.fixture
+def ndc_application(proponent):
+    """Sabah, NDC purpose to Korea, 100,000 authorized for 2026–2030."""
+    return authorized(proponent)
+
+
+@pytest.fixture
+def korea_operator(db):
+    """An approver at Korea's national authority: operates Korea's registry (uses, cancellations)."""
+    person = user("federal.supervisor").__class__.objects.create(username="korea.approver")
+    Membership.objects.create(user=person, authority=Authority.objects.get(jurisdiction_id="KR"), role=Role.APPROVER)
+    return person
