@@ -20,7 +20,8 @@ def make_test(sizes: dict, *, run: bool) -> list[Row]:
         start = time.perf_counter()
         result = subprocess.run(["make", "test"], cwd=BASE_DIR, env=env, capture_output=True, text=True)
         seconds = time.perf_counter() - start
-        summary = (result.stdout.strip().splitlines() or [""])[-1]
+        lines = [line for line in result.stdout.splitlines() if " passed" in line or " failed" in line or " error" in line]
+        summary = lines[-1] if lines else f"exit status {result.returncode}"
         note = f"run now: {summary.strip('= ')}"
         if result.returncode != 0:
             return [Row(figure="make test wall time", tierflow=fmt(seconds, "s"), target="< 300 s", met=False, note=note)]

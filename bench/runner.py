@@ -31,6 +31,7 @@ def _prepare_environment() -> None:
     os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
     os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")  # the bench server speaks plain HTTP on 127.0.0.1
     os.environ.setdefault("LOG_LEVEL", "ERROR")
     sys.path.insert(0, str(BASE_DIR))
 
