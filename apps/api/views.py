@@ -16,11 +16,11 @@ from apps.audit.models import AuditEvent
 from apps.authorizations.models import Application, Stage
 from apps.authorizations.permissions import visible_applications
 from apps.authorizations.services import TRANSITION_PARAMETERS, TRANSITION_SERVICES, create_application
-from apps.notifications.models import Channel, Notification
+from apps.notifications.api import NotificationViewSet  # noqa: F401  (the notification endpoints live with the outbox)
 
 from .filters import ApplicationFilter
 from .serializers import (
-    ApplicationInputSerializer, ApplicationSerializer, NotificationSerializer, TransitionSerializer,
+    ApplicationInputSerializer, ApplicationSerializer, TransitionSerializer,
 )
 
 
@@ -97,13 +97,3 @@ class ApplicationViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.
         parameters = {key: parsed.validated_data.get(key) for key in TRANSITION_PARAMETERS.get(name, ())}
         TRANSITION_SERVICES[name](application, acting_user=request.user, comment=parsed.validated_data["comment"], **parameters)
         return Response(self._reload(application.reference))
-
-
-class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The caller's in-app notifications, newest first."""
-
-    serializer_class = NotificationSerializer
-    pagination_class = NewestFirstCursor
-
-    def get_queryset(self):
-        return Notification.objects.filter(recipient=self.request.user, channel=Channel.IN_APP).select_related("application")

@@ -40,3 +40,25 @@ class ChainHead(models.Model):
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+
+
+class VerificationRun(models.Model):
+    """One run of `verify_audit`: when, how far the chain was checked, and whether it held."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    checked = models.BigIntegerField(help_text="Events whose hash was recomputed and matched.")
+    head_seq = models.BigIntegerField(help_text="The chain head's sequence number when the run started.")
+    head_hash = models.CharField(max_length=64)
+    ok = models.BooleanField()
+    broken_seq = models.BigIntegerField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    requested_by = models.CharField(max_length=150, blank=True, help_text="Who ran it (empty: the scheduler or a shell).")
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        get_latest_by = "started_at"
+
+    def __str__(self) -> str:
+        outcome = "intact" if self.ok else f"broken at #{self.broken_seq}"
+        return f"{self.started_at:%Y-%m-%d %H:%M} · {self.checked} events · {outcome}"

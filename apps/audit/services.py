@@ -1,6 +1,14 @@
-"""Appending to and verifying the audit chain."""
+"""Appending to and verifying the audit chain.
+
+The one way to write: `record_event(event=..., subject_type=..., subject_id=..., acting_user=..., party=..., data=...)`
+inside the transaction that made the change. Event names are `<subject>.<verb>`: `application.issue_loa`,
+`stage.escalated`, `config.changed`, `auth.login`, `auth.login_failed`, `token.created`, `token.revoked`,
+`report.exported`, `audit.exported`. The helpers below (`record_token_event`, `record_export`) name the
+common ones so callers in other apps cannot spell them differently.
+"""
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 from dataclasses import dataclass
@@ -9,7 +17,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from .models import AuditEvent, ChainHead
+from .models import AuditEvent, ChainHead, VerificationRun
 
 GENESIS_HASH = "0" * 64
 
@@ -137,3 +145,91 @@ def verify_chain(batch_size: int = 5000) -> tuple[int, ChainBreak | None]:
     if head is not None and (head.seq != checked or head.hash != prev_hash):
         return checked, ChainBreak(checked + 1, f"the chain head says #{head.seq} but the log ends at #{checked} (events deleted)")
     return checked, None
+
+
+def record_token_event(*, event: str, acting_user, token_owner, token_id: str | int, label: str = "",
+                       data: dict | None = None) -> AuditEvent:
+    """A token created or revoked (`event` is "token.created" or "token.revoked"); never records the secret."""
+    if event not in {"token.created", "token.revoked"}:
+        raise ValueError(f"unknown token event {event!r}")
+    with transaction.atomic():
+        return record_event(event=event, subject_type="user", subject_id=getattr(token_owner, "username", token_owner),
+                            acting_user=acting_user, data={"token": str(token_id), "label": label, **(data or {})})
+
+
+def record_export(*, acting_user, what: str, party: str = "", parameters: dict | None = None, rows: int | None = None) -> AuditEvent:
+    """Someone took data out of the system: a report (`what="aef"`), an audit extract (`what="audit"`), ...."""
+    event = "audit.exported" if what == "audit" else "report.exported"
+    with transaction.atomic():
+        return record_event(event=event, subject_type="export", subject_id=what, acting_user=acting_user, party=party,
+                            data={"parameters": parameters or {}, "rows": rows})
+
+
+def verify_and_record(*, requested_by: str = "") -> VerificationRun:
+    """Recompute the whole chain and keep the outcome, so the admin can show when it last held."""
+    started = timezone.now()
+    head = ChainHead.objects.filter(pk=1).first()
+    checked, chain_break = verify_chain()
+    return VerificationRun.objects.create(
+        started_at=started, finished_at=timezone.now(), checked=checked,
+        head_seq=head.seq if head else 0, head_hash=head.hash if head else GENESIS_HASH,
+        ok=chain_break is None, broken_seq=chain_break.seq if chain_break else None,
+        reason=chain_break.reason if chain_break else "", requested_by=requested_by,
+    )
+
+
+# --- auditor extracts --------------------------------------------------------
+
+EXPORT_FIELDS = ["seq", "at", "actor", "event", "subject", "party", "data", "prev_hash", "hash"]
+
+
+def events_for(*, application: str | None = None, party: str | None = None, everything: bool = False):
+    """The events of one application (by reference) or of one Party (by alpha-3 code), oldest first;
+    `everything=True`: the whole chain, so the links between rows can be checked too."""
+    if everything:
+        return AuditEvent.objects.order_by("seq")
+    if bool(application) == bool(party):
+        raise ValueError("name exactly one of an application reference or a Party code")
+    if application:
+        return AuditEvent.objects.filter(subject_type="application", subject_id=application).order_by("seq")
+    return AuditEvent.objects.filter(party=party.upper()).order_by("seq")
+
+
+def export_row(event: AuditEvent) -> dict:
+    """One event as exported: every hashed field, so each row can be re-hashed on its own."""
+    return {
+        "seq": event.seq, "at": event.at.isoformat(), "actor": event.actor_username, "event": event.event,
+        "subject": f"{event.subject_type}:{event.subject_id}", "party": event.party, "data": event.data,
+        "prev_hash": event.prev_hash, "hash": event.hash,
+    }
+
+
+def row_hash(row: dict) -> str:
+    """What an auditor recomputes from an exported row (see SECURITY.md); equals the row's `hash` if untouched."""
+    subject_type, _, subject_id = row["subject"].partition(":")
+    return hashlib.sha256(canonical_content(
+        seq=row["seq"], at=datetime.fromisoformat(row["at"]), actor_username=row["actor"], event=row["event"],
+        subject_type=subject_type, subject_id=subject_id, party=row["party"], data=row["data"], prev_hash=row["prev_hash"],
+    )).hexdigest()
+
+
+def write_export(events, *, fmt: str, stream) -> int:
+    """Write events as CSV (data as canonical JSON in one column) or as a JSON array; returns rows written."""
+    if fmt not in {"csv", "json"}:
+        raise ValueError(f"format must be csv or json, not {fmt!r}")
+    rows = 0
+    if fmt == "csv":
+        writer = csv.DictWriter(stream, fieldnames=EXPORT_FIELDS)
+        writer.writeheader()
+        for event in events.iterator(chunk_size=2000):
+            row = export_row(event)
+            row["data"] = json.dumps(row["data"], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            writer.writerow(row)
+            rows += 1
+        return rows
+    stream.write("[")
+    for event in events.iterator(chunk_size=2000):
+        stream.write(("," if rows else "") + "\n" + json.dumps(export_row(event), sort_keys=True, ensure_ascii=False))
+        rows += 1
+    stream.write("\n]\n")
+    return rows

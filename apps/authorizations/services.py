@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
+from apps.accounts.twofactor import require_second_factor
 from apps.audit.services import record_event
 from apps.governance.models import Duty, Jurisdiction, Party, ProponentOrganisation
 from apps.governance.selectors import resolve_duty_holder_for
-from apps.notifications.services import STAFF_ROLES, notify, recipients_for
+from apps.notifications.services import STAFF_ROLES, notify, recipients_query, transition_body
 
 from .deadlines import deadlines_for
 from .models import STAGE_DUTY, Application, LetterOfAuthorization, ReferenceCounter, Stage, State
@@ -35,6 +36,7 @@ class TransitionNotAvailable(Exception):
 
 TRANSITIONS_REQUIRING_COMMENT = {"request_changes", "reject", "revoke"}
 EDITABLE_STATES = {State.DRAFT, State.CHANGES_REQUESTED}
+OFFICER_TRANSITIONS = {"request_changes", "issue_loa", "approve_ca", "reject", "revoke"}
 
 
 @dataclass
@@ -148,6 +150,8 @@ def _check(application: Application, name: str, acting_user, comment: str) -> No
             # The state read is stale: a concurrent decision moved the stage on, which is a lost race (409).
             raise TransitionNotAvailable(_("Another decision on this application was recorded first; reload to see its new state."))
         raise PermissionDenied(_("You may not %(transition)s this application.") % {"transition": name.replace("_", " ")})
+    if name in OFFICER_TRANSITIONS:
+        require_second_factor(acting_user)  # approvers and supervisors decide only with a confirmed TOTP device
     if name in TRANSITIONS_REQUIRING_COMMENT and not (comment or "").strip():
         raise ValidationError({"comment": _("A comment is required to %(transition)s.") % {"transition": name.replace("_", " ")}})
 
@@ -168,7 +172,7 @@ def _close_open_stage(application: Application, now: datetime) -> None:
     application._open_stage = None
 
 
-_STAGE_COLUMNS = ("application_id", "duty", "authority_id", "escalation_authority_id", "opened_at", "due_at",
+_STAGE_COLUMNS = ("application_id", "duty", "authority_id", "escalation_authority_id", "opened_at", "remind_at", "due_at",
                   "escalate_at", "next_check_at", "escalation_level", "next_tier_may_act", "closed_at")
 # Close the open stage and open the next in one statement; reading `closed` makes the UPDATE run
 # first, so the one-open-stage constraint sees the old stage closed.
@@ -201,8 +205,8 @@ def _move_stage(application: Application, source: str, now: datetime) -> Stage |
     deadlines = deadlines_for(holder.assignment, holder.authority.jurisdiction, now)
     stage = Stage(
         application=application, duty=duty, authority=holder.authority,
-        escalation_authority=holder.escalation_authority, opened_at=now,
-        due_at=deadlines.due_at, escalate_at=deadlines.escalate_at, next_check_at=deadlines.due_at,
+        escalation_authority=holder.escalation_authority, opened_at=now, remind_at=deadlines.remind_at,
+        due_at=deadlines.due_at, escalate_at=deadlines.escalate_at, next_check_at=deadlines.remind_at or deadlines.due_at,
         next_tier_may_act=holder.assignment.next_tier_may_act,
     )
     if not closing or transaction.get_connection().vendor != "postgresql":
@@ -232,9 +236,9 @@ def _record_and_notify(application: Application, *, name: str, source: str, acti
     authority_roles = [(stage.authority_id, STAFF_ROLES)] if stage is not None else []
     notify(
         event=name, event_key=f"audit:{event.seq}", application=application,
-        recipient_ids=recipients_for(authority_roles=authority_roles, organisation_id=application.organisation_id),
+        recipient_ids=recipients_query(authority_roles=authority_roles, organisation_id=application.organisation_id),
         subject=f"{application.reference}: {name.replace('_', ' ')} → {application.get_state_display()}",
-        body=comment,
+        body=transition_body(application, comment=comment, stage=stage),
     )
 
 

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from apps.audit.admin_mixins import AuditedAdmin
+
 from .models import (
     Authority, BilateralAgreement, Duty, DutyAssignment, Jurisdiction, Membership, Party,
     ProponentOrganisation, Requirement, Tier,
@@ -63,7 +65,7 @@ class RequirementInline(admin.StackedInline):
 
 
 @admin.register(Party)
-class PartyAdmin(admin.ModelAdmin):
+class PartyAdmin(AuditedAdmin):
     list_display = ["code", "name", "is_host", "is_acquiring", "timezone"]
     list_filter = ["is_host", "is_acquiring"]
     search_fields = ["code", "name"]
@@ -80,7 +82,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Authority)
-class AuthorityAdmin(admin.ModelAdmin):
+class AuthorityAdmin(AuditedAdmin):
     list_display = ["name", "short_name", "jurisdiction"]
     list_filter = ["jurisdiction__party"]
     search_fields = ["name", "short_name", "jurisdiction__code"]
@@ -89,7 +91,7 @@ class AuthorityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Jurisdiction)
-class JurisdictionAdmin(admin.ModelAdmin):
+class JurisdictionAdmin(AuditedAdmin):
     list_display = ["code", "name", "party", "tier", "parent"]
     list_filter = ["party", "tier__name"]
     search_fields = ["code", "name"]
@@ -97,7 +99,7 @@ class JurisdictionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdmin):
     list_display = ["user", "authority", "role"]
     list_filter = ["role", "authority__jurisdiction__party"]
     search_fields = ["user__username", "authority__name"]
@@ -105,13 +107,13 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(BilateralAgreement)
-class BilateralAgreementAdmin(admin.ModelAdmin):
+class BilateralAgreementAdmin(AuditedAdmin):
     list_display = ["acquiring_party", "host_party", "instrument", "date_signed", "entry_into_force", "end_date"]
     list_filter = ["acquiring_party", "host_party"]
 
 
 @admin.register(ProponentOrganisation)
-class ProponentOrganisationAdmin(admin.ModelAdmin):
+class ProponentOrganisationAdmin(AuditedAdmin):
     list_display = ["name", "country"]
     search_fields = ["name"]
     filter_horizontal = ["members"]

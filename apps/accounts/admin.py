@@ -1,0 +1,32 @@
+"""Users and groups in the admin, audited like the governance configuration (who made whom staff, when)."""
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+
+from apps.audit.admin_mixins import AuditedAdmin
+
+from .models import UserSession
+
+User = get_user_model()
+
+
+class AuditedUserAdmin(AuditedAdmin, UserAdmin):
+    pass
+
+
+class AuditedGroupAdmin(AuditedAdmin, GroupAdmin):
+    pass
+
+
+admin.site.unregister(User)
+admin.site.register(User, AuditedUserAdmin)
+admin.site.unregister(Group)
+admin.site.register(Group, AuditedGroupAdmin)
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at", "ip_address", "user_agent"]
+    search_fields = ["user__username", "ip_address"]
+    readonly_fields = ["user", "session_key", "created_at", "ip_address", "user_agent"]

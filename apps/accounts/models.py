@@ -1,0 +1,19 @@
+"""The sessions a user has open, so they can see and end them from their account page."""
+from django.conf import settings
+from django.db import models
+
+
+class UserSession(models.Model):
+    """One signed-in browser: created at login, removed at logout or revocation (the Session row goes with it)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tierflow_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M} · {self.ip_address or '?'}"

@@ -1,0 +1,93 @@
+"""The user's own page: sessions, tokens and two-factor enrolment and verification."""
+from __future__ import annotations
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+
+from . import services
+from .twofactor import has_confirmed_device, two_factor_required
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or "/"
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return "/"
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/account.html", {
+        "sessions": services.sessions_of(request.user),
+        "current_session": request.session.session_key,
+        "tokens": services.tokens_of(request.user),
+        "has_device": has_confirmed_device(request.user),
+        "two_factor_required": two_factor_required(request.user),
+    })
+
+
+@login_required
+@require_POST
+def revoke_session(request: HttpRequest, session_id: int) -> HttpResponse:
+    if services.revoke_session(acting_user=request.user, session_id=session_id):
+        messages.success(request, _("The session was ended."))
+    else:
+        messages.error(request, _("No such session of yours."))
+    return redirect("account")
+
+
+@login_required
+@require_POST
+def revoke_api_token(request: HttpRequest) -> HttpResponse:
+    if services.revoke_api_token(acting_user=request.user):
+        messages.success(request, _("The API token was revoked; programs using it must sign in again."))
+    else:
+        messages.error(request, _("You have no API token."))
+    return redirect("account")
+
+
+@login_required
+def two_factor_enrol(request: HttpRequest) -> HttpResponse:
+    if has_confirmed_device(request.user):
+        messages.info(request, _("Two-factor authentication is already set up."))
+        return redirect("account")
+    device = services.pending_device(request.user)
+    if request.method == "POST":
+        if services.confirm_device(acting_user=request.user, device=device, token=request.POST.get("token", "")):
+            otp_login(request, device)
+            messages.success(request, _("Two-factor authentication is on."))
+            return redirect(_next_url(request))
+        messages.error(request, _("That code did not match; check the app's clock and try the current code."))
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4)
+    return render(request, "accounts/two_factor_enrol.html", {
+        "qr_svg": mark_safe(qr_svg), "secret": _base32(device), "next": _next_url(request),
+    }, status=400 if request.method == "POST" else 200)
+
+
+def _base32(device) -> str:
+    from base64 import b32encode
+
+    return b32encode(device.bin_key).decode()
+
+
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    if not has_confirmed_device(request.user):
+        return redirect("two-factor-enrol")
+    if request.method == "POST":
+        device = match_token(request.user, (request.POST.get("token") or "").strip())
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        messages.error(request, _("That code did not match."))
+    return render(request, "accounts/two_factor_verify.html", {"next": _next_url(request)},
+                  status=400 if request.method == "POST" else 200)
