@@ -32,6 +32,7 @@ def _prepare_environment() -> None:
     os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
     os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
     os.environ.setdefault("SECURE_SSL_REDIRECT", "0")  # the bench server speaks plain HTTP on 127.0.0.1
+    os.environ.setdefault("TIERFLOW_REQUIRE_2FA", "0")  # the demo approvers have no TOTP device; see bench/README.md
     os.environ.setdefault("LOG_LEVEL", "ERROR")
     sys.path.insert(0, str(BASE_DIR))
 
