@@ -219,6 +219,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Issue 5: a lockout on an /api/ path answers with the API's JSON error body (429, Retry-After).
+AXES_LOCKOUT_CALLABLE = "apps.api.lockout.lockout_response"
 # TOTP (django-otp) for approvers, supervisors and staff: on unless DEBUG (make run, the default tests).
 TIERFLOW_REQUIRE_2FA = env_bool("TIERFLOW_REQUIRE_2FA", not DEBUG)
 OTP_TOTP_ISSUER = "Tierflow"

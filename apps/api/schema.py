@@ -26,7 +26,7 @@ ERROR_DESCRIPTIONS = {
         "Not authenticated", value={"code": "not_authenticated", "detail": "Authentication credentials were not provided."})),
     "403": ("Authenticated, but not allowed to do this.", OpenApiExample(
         "Not allowed", value={"code": "permission_denied", "detail": "You may not issue loa this application."})),
-    "404": ("Not found, or not visible to the caller.", OpenApiExample(
+    "404": ("Not found, or not visible to the caller (an object in the path or named in the body, or a stale cursor).", OpenApiExample(
         "Not visible", value={"code": "not_found", "detail": "No Application matches the given query."})),
     "409": ("Not available from the current state, a concurrent decision won, or an idempotent request is still running.",
             OpenApiExample("Conflict", value={"code": "conflict",
@@ -44,8 +44,7 @@ class TierflowAutoSchema(AutoSchema):
         codes = ["401", "403", "429"]
         if self.method in ("POST", "PUT", "PATCH") or self._is_list_view() or self.method == "GET":
             codes.append("400")
-        if "{" in self.path or self._is_list_view():
-            codes.append("404")  # a hidden object, or a stale pagination cursor
+        codes.append("404")  # a hidden object (in the path or named in the body), or a stale pagination cursor
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             codes.append("409")
         if self.method == "POST" and self._is_create_operation():

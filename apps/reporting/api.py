@@ -62,7 +62,9 @@ def visible_reports(user):
 class ReportListView(APIView):
     """Reports of the Parties whose reporting the caller takes part in; POST opens one."""
 
-    @extend_schema(responses={200: ReportSerializer(many=True)}, operation_id="reports_list")
+    @extend_schema(responses={200: inline_serializer("ReportPage", {
+        "results": ReportSerializer(many=True), "next": serializers.CharField(allow_null=True),
+        "previous": serializers.CharField(allow_null=True)})}, operation_id="reports_list")
     def get(self, request):
         return Response({"results": ReportSerializer(visible_reports(request.user)[:200], many=True, context={"request": request}).data,
                          "next": None, "previous": None})
