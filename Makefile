@@ -37,7 +37,9 @@ run: install
 	@echo "  sarawak.approver, federal.approver, federal.supervisor, indonesia.approver, thailand.approver,"
 	@echo "  vietnam.approver, zimbabwe.approver"
 	@echo ""
-	DEBUG=1 TIERFLOW_DEMO=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Web, a Celery worker and beat run together (Ctrl-C stops all three); notification emails land in var/mail/."
+	DEBUG=1 TIERFLOW_DEMO=1 EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend EMAIL_FILE_PATH=var/mail \
+		SITE_URL=http://$(HOST):$(PORT) HOST=$(HOST) PORT=$(PORT) $(PY) scripts/run_all.py
 
 # The suite against PostgreSQL (and Redis for the worker tests).
 test: install

@@ -191,7 +191,6 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums", "apps.api.schema.error_body_accepts_field_lists"],
 }
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tierflow@localhost")
 
 if not DEBUG:
@@ -205,6 +204,95 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Celery (issue 3): the broker carries "deliver row N"; the database rows are the truth. ---
+# Unset CELERY_BROKER_URL: kombu's filesystem transport under var/broker, so `make run` needs no Redis.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or "filesystem://"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _BROKER_DIR = VAR_DIR / "broker"
+    for _folder in ("queue", "processed"):
+        (_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_BROKER_DIR / "queue"),
+        "data_folder_out": str(_BROKER_DIR / "queue"),
+        "processed_folder": str(_BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False  # no broadcast over files
+else:
+    # Redis redelivers a message not acknowledged within this many seconds (a worker that vanished).
+    # It must exceed the longest countdown (retry backoff, 600 s) or delayed retries run twice — harmless
+    # here (the claim makes the second a no-op) but wasteful.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+# Acknowledge after the task ran, not when it was received: a worker that dies mid-task leaves the message
+# to be delivered again (tasks are idempotent, so running twice is safe and running zero times is not).
+CELERY_TASK_ACKS_LATE = True
+# ...and if the worker process is killed (OOM, SIGKILL), reject-and-requeue instead of acknowledging.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Take one message at a time: with late acks, a prefetched batch would wait behind a slow email.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 3)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "sweep-deadlines": {"task": "authorizations.sweep_deadlines", "schedule": 60.0},
+    "republish-pending-notifications": {"task": "notifications.republish_pending", "schedule": 60.0},
+    # Daily: recompute the audit chain so tampering is found within a day (issue 7).
+    "verify-audit-chain": {"task": "audit.verify_chain", "schedule": 24 * 60 * 60.0},
+    # Webhook deliveries due for a retry, and any an interrupted commit left unwritten (issue 5).
+    "webhooks-retry-due": {"task": "webhooks.retry_due", "schedule": 60.0},
+}
+
+# --- Notifications (issue 3) ---
+# A claim older than this is taken to belong to a dead worker and may be taken over (keep it above EMAIL_TIMEOUT).
+NOTIFICATION_CLAIM_TIMEOUT = env_int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", 300)
+NOTIFICATION_MESSAGE_ID_DOMAIN = os.environ.get("NOTIFICATION_MESSAGE_ID_DOMAIN", "tierflow.localhost")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Email (Django 6.1 mailers) from the environment: EMAIL_BACKEND picks the backend (see below;
+# `make run` uses the file backend under var/mail), EMAIL_HOST & co. configure SMTP.
+# Unset: the console in development, SMTP (EMAIL_HOST & co.) in production, so a deployment never drops mail silently.
+_EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
+    _EMAIL_OPTIONS = {
+        "host": os.environ.get("EMAIL_HOST", "localhost"), "port": env_int("EMAIL_PORT", 25),
+        "username": os.environ.get("EMAIL_HOST_USER", ""), "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", False), "use_ssl": env_bool("EMAIL_USE_SSL", False),
+        "timeout": env_int("EMAIL_TIMEOUT", 30),
+    }
+elif _EMAIL_BACKEND.endswith(("filebased.EmailBackend", "FileBackend")):  # the file backend or a subclass
+    _EMAIL_OPTIONS = {"file_path": os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}
+else:
+    _EMAIL_OPTIONS = {}
+# EMAIL_URL (DESIGN.md §4), when set, wins: smtp://user:pass@host:587?tls=1, smtps://… (SSL), console://, file:///path.
+_EMAIL_URL = os.environ.get("EMAIL_URL", "")
+if _EMAIL_URL:
+    from urllib.parse import parse_qs, unquote, urlparse
+
+    _url = urlparse(_EMAIL_URL)
+    _query = {k: v[-1] for k, v in parse_qs(_url.query).items()}
+    if _url.scheme in ("smtp", "smtps"):
+        _EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        _EMAIL_OPTIONS = {
+            "host": _url.hostname or "localhost", "port": _url.port or (465 if _url.scheme == "smtps" else 25),
+            "username": unquote(_url.username or ""), "password": unquote(_url.password or ""),
+            "use_tls": _query.get("tls", "0") in ("1", "true", "yes"), "use_ssl": _url.scheme == "smtps",
+            "timeout": env_int("EMAIL_TIMEOUT", 30),
+        }
+    elif _url.scheme == "console":
+        _EMAIL_BACKEND, _EMAIL_OPTIONS = "django.core.mail.backends.console.EmailBackend", {}
+    elif _url.scheme == "file":
+        _EMAIL_BACKEND, _EMAIL_OPTIONS = "django.core.mail.backends.filebased.EmailBackend", {"file_path": _url.path}
+    else:
+        raise ImproperlyConfigured(f"EMAIL_URL must start with smtp://, smtps://, console:// or file://, got {_url.scheme!r}")
+MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
 
 # `make bench` only (issue 8): serves /bench/constant/, the bare-view baseline of the status-read figure.
 TIERFLOW_BENCH_URLS = env_bool("TIERFLOW_BENCH_URLS", False)

@@ -103,3 +103,16 @@ def sabah_application(proponent):
 
 
 __all__ = ["application_input", "make_application"]
+
+
+@pytest.fixture
+def deliver_outbox(mailoutbox):
+    """Deliver every pending notification as a worker would, for tests that run without one; returns the count."""
+    from apps.notifications.models import Notification
+    from apps.notifications.services import deliver_notification
+
+    def deliver() -> int:
+        ids = Notification.objects.filter(status="pending").order_by("id").values_list("pk", flat=True)
+        return sum(deliver_notification(pk) == "delivered" for pk in list(ids))
+
+    return deliver

@@ -8,7 +8,6 @@ from apps.authorizations.models import Application, Document, FirstTransferDefin
 from apps.authorizations.permissions import available_transitions, open_stage_of
 from apps.authorizations.services import TRANSITION_SERVICES, ApplicationInput
 from apps.governance.models import Authority, DutyAssignment, Jurisdiction, Party, Tier
-from apps.notifications.models import Notification
 
 
 class ApplicationInputSerializer(serializers.Serializer):
@@ -116,15 +115,6 @@ class TransitionSerializer(serializers.Serializer):
     authorized_quantity = serializers.IntegerField(required=False, min_value=1, max_value=10**12)
     vintage_from = serializers.IntegerField(required=False, min_value=2021, max_value=2100)
     vintage_to = serializers.IntegerField(required=False, min_value=2021, max_value=2100)
-
-
-class NotificationSerializer(serializers.ModelSerializer):
-    application = serializers.SlugRelatedField(slug_field="reference", read_only=True)
-    read = serializers.BooleanField()
-
-    class Meta:
-        model = Notification
-        fields = ["id", "event", "application", "subject", "body", "created_at", "read"]
 
 
 class ApplicationUpdateSerializer(ApplicationInputSerializer):

@@ -2,6 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
 
+from apps.notifications.api import HealthView
 from apps.webhooks.api import EndpointViewSet
 
 from . import reference_views, tokens, views
@@ -22,6 +23,7 @@ urlpatterns = [
     # DRF's ObtainAuthToken turns throttles off; the token scope (TIERFLOW_TOKEN_RATE) is switched back on here.
     path("auth/token/", ObtainTokenView.as_view(throttle_classes=[ScopedRateThrottle]), name="api-token"),
     path("queue/", reference_views.QueueView.as_view(), name="queue"),
+    path("health/", HealthView.as_view(), name="api-health"),
     path("", include("apps.ledger.api_urls")),  # issue 6: ledger and UNFCCC report endpoints
     path("", include(router.urls)),
 ]

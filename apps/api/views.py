@@ -28,14 +28,14 @@ from apps.authorizations.services import (
     EDITABLE_STATES, TRANSITION_PARAMETERS, TRANSITION_SERVICES, TransitionNotAvailable, create_application,
     update_application,
 )
-from apps.notifications.models import Channel, Notification
+from apps.notifications.api import NotificationViewSet  # noqa: F401  (the notification endpoints live with the outbox)
 
 from .filters import ApplicationFilter
 from .idempotency import PARAMETER as IDEMPOTENCY_KEY
 from .idempotency import idempotent
 from .serializers import (
     ApplicationInputSerializer, ApplicationSerializer, ApplicationUpdateSerializer, DocumentSerializer,
-    DocumentUploadSerializer, HistoryEventSerializer, LetterSerializer, NotificationSerializer, TransitionSerializer,
+    DocumentUploadSerializer, HistoryEventSerializer, LetterSerializer, TransitionSerializer,
 )
 
 
@@ -272,15 +272,3 @@ class ApplicationViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.
         response["Content-Disposition"] = f'attachment; filename="{letter.number}.pdf"'
         return response
 
-
-class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The caller's in-app notifications, newest first."""
-
-    queryset = Notification.objects.none()  # the schema's model; requests use get_queryset
-    serializer_class = NotificationSerializer
-    pagination_class = NewestFirstCursor
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
-            return Notification.objects.none()
-        return Notification.objects.filter(recipient=self.request.user, channel=Channel.IN_APP).select_related("application")

@@ -1,4 +1,4 @@
-"""The deadline sweep: escalate overdue stages, once each, however many sweepers run."""
+"""The deadline sweep: remind before the due time, escalate overdue stages, once each, however many sweepers run."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from apps.audit.services import record_event
 from apps.governance.models import Role
-from apps.notifications.services import notify, recipients_for
+from apps.notifications.services import STAFF_ROLES, notify, recipients_query, transition_body
 
 from .models import Stage
 
@@ -18,6 +18,7 @@ SWEEP_BATCH = 200
 
 @dataclass
 class SweepResult:
+    reminded: int = 0
     escalated_to_supervisors: int = 0
     escalated_to_next_tier: int = 0
     stages: list[int] = field(default_factory=list)
@@ -42,12 +43,27 @@ def _escalate(stage: Stage, level: int, now: datetime) -> None:
     )
     notify(
         event=f"escalated_level_{level}", event_key=f"audit:{event.seq}", application=application,
-        recipient_ids=recipients_for(authority_roles=authority_roles),
+        recipient_ids=recipients_query(authority_roles=authority_roles),
         subject=f"{application.reference}: overdue {stage.get_duty_display()} escalated (level {level})",
+        body=transition_body(application, stage=stage),
+    )
+
+
+def _remind(stage: Stage) -> None:
+    application = stage.application
+    notify(
+        event="stage_reminder", event_key=f"stage:{stage.pk}:reminder", application=application,
+        recipient_ids=recipients_query(authority_roles=[(stage.authority_id, STAFF_ROLES)]),
+        subject=f"{application.reference}: {stage.get_duty_display()} due {stage.due_at_local:%d %b %Y %H:%M}",
+        body=transition_body(application, stage=stage),
     )
 
 
 def _advance(stage: Stage, now: datetime, result: SweepResult) -> None:
+    if stage.remind_at and stage.reminded_at is None and stage.remind_at <= now < stage.due_at:
+        stage.reminded_at = now
+        _remind(stage)
+        result.reminded += 1
     if stage.escalation_level == 0 and now >= stage.due_at:
         stage.escalation_level = 1
         _escalate(stage, 1, now)
@@ -56,11 +72,14 @@ def _advance(stage: Stage, now: datetime, result: SweepResult) -> None:
         stage.escalation_level = 2
         _escalate(stage, 2, now)
         result.escalated_to_next_tier += 1
-    if stage.escalation_level == 1 and stage.escalation_authority_id:
+    if stage.escalation_level == 0:
+        reminder_ahead = stage.remind_at and stage.reminded_at is None and now < stage.remind_at
+        stage.next_check_at = stage.remind_at if reminder_ahead else stage.due_at
+    elif stage.escalation_level == 1 and stage.escalation_authority_id:
         stage.next_check_at = stage.escalate_at
-    elif stage.escalation_level >= 1:
+    else:
         stage.next_check_at = None
-    stage.save(update_fields=["escalation_level", "next_check_at"])
+    stage.save(update_fields=["escalation_level", "next_check_at", "reminded_at"])
     result.stages.append(stage.pk)
 
 
@@ -76,7 +95,7 @@ def escalate_overdue_stages(*, now: datetime | None = None, batch_size: int = SW
         with transaction.atomic():
             batch = list(
                 Stage.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("application")
+                .select_related("application", "authority__jurisdiction__party")
                 .filter(closed_at__isnull=True, next_check_at__isnull=False, next_check_at__lte=now)
                 .order_by("next_check_at")[:batch_size]
             )

@@ -181,6 +181,9 @@ class Stage(models.Model):
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="stages")
     escalation_authority = models.ForeignKey(Authority, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     opened_at = models.DateTimeField()
+    # When the holder's reviewers and approvers are reminded (null: the policy sends no reminder).
+    remind_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField()
     # Past due_at plus the policy's grace, the next tier up is called in.
     escalate_at = models.DateTimeField()
@@ -205,6 +208,18 @@ class Stage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} · {self.duty} · {self.authority}"
+
+    @property
+    def timezone_name(self) -> str:
+        """The time zone of the jurisdiction holding the duty: deadlines are shown in it, stored in UTC."""
+        jurisdiction = self.authority.jurisdiction
+        return jurisdiction.timezone or jurisdiction.party.timezone or "UTC"
+
+    @property
+    def due_at_local(self):
+        from zoneinfo import ZoneInfo
+
+        return self.due_at.astimezone(ZoneInfo(self.timezone_name))
 
 
 class LetterOfAuthorization(models.Model):

@@ -22,7 +22,7 @@ from apps.accounts.twofactor import require_second_factor
 from apps.audit.services import record_event
 from apps.governance.models import Duty, Jurisdiction, Party, ProponentOrganisation
 from apps.governance.selectors import resolve_duty_holder_for
-from apps.notifications.services import STAFF_ROLES, notify, recipients_for
+from apps.notifications.services import STAFF_ROLES, notify, recipients_query, transition_body
 from apps.webhooks.services import publish_application_event
 
 from .deadlines import deadlines_for
@@ -173,7 +173,7 @@ def _close_open_stage(application: Application, now: datetime) -> None:
     application._open_stage = None
 
 
-_STAGE_COLUMNS = ("application_id", "duty", "authority_id", "escalation_authority_id", "opened_at", "due_at",
+_STAGE_COLUMNS = ("application_id", "duty", "authority_id", "escalation_authority_id", "opened_at", "remind_at", "due_at",
                   "escalate_at", "next_check_at", "escalation_level", "next_tier_may_act", "closed_at")
 # Close the open stage and open the next in one statement; reading `closed` makes the UPDATE run
 # first, so the one-open-stage constraint sees the old stage closed.
@@ -206,8 +206,8 @@ def _move_stage(application: Application, source: str, now: datetime) -> Stage |
     deadlines = deadlines_for(holder.assignment, holder.authority.jurisdiction, now)
     stage = Stage(
         application=application, duty=duty, authority=holder.authority,
-        escalation_authority=holder.escalation_authority, opened_at=now,
-        due_at=deadlines.due_at, escalate_at=deadlines.escalate_at, next_check_at=deadlines.due_at,
+        escalation_authority=holder.escalation_authority, opened_at=now, remind_at=deadlines.remind_at,
+        due_at=deadlines.due_at, escalate_at=deadlines.escalate_at, next_check_at=deadlines.remind_at or deadlines.due_at,
         next_tier_may_act=holder.assignment.next_tier_may_act,
     )
     if not closing or transaction.get_connection().vendor != "postgresql":
@@ -237,9 +237,9 @@ def _record_and_notify(application: Application, *, name: str, source: str, acti
     authority_roles = [(stage.authority_id, STAFF_ROLES)] if stage is not None else []
     notify(
         event=name, event_key=f"audit:{event.seq}", application=application,
-        recipient_ids=recipients_for(authority_roles=authority_roles, organisation_id=application.organisation_id),
+        recipient_ids=recipients_query(authority_roles=authority_roles, organisation_id=application.organisation_id),
         subject=f"{application.reference}: {name.replace('_', ' ')} → {application.get_state_display()}",
-        body=comment,
+        body=transition_body(application, comment=comment, stage=stage),
     )
     # Webhooks: no statement here; on commit the deliveries are written from this event and handed to Celery.
     publish_application_event(application=application, event_type=f"application.{name}", event_id=f"audit:{event.seq}", at=now,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -169,7 +170,11 @@ class DutyAssignment(models.Model):
     duty = models.CharField(_("duty"), max_length=20, choices=Duty.choices)
     tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="duty_assignments")
     sla_days = models.PositiveSmallIntegerField(_("SLA (days)"), default=30)
-    calendar = models.CharField(_("SLA counts"), max_length=10, choices=Calendar.choices, default=Calendar.CALENDAR_DAYS)
+    calendar = models.CharField(_("SLA counts"), max_length=10, choices=Calendar.choices, default=Calendar.WORKING_DAYS)
+    reminder_percent = models.PositiveSmallIntegerField(
+        _("reminder at (% of the SLA)"), default=50, validators=[MaxValueValidator(99)],
+        help_text=_("Remind the holder's reviewers and approvers once this share of the SLA has passed; 0 sends no reminder."),
+    )
     escalation_grace_days = models.PositiveSmallIntegerField(
         _("escalation grace (days)"), default=5, help_text=_("Days after the due time before the next tier up is called in.")
     )

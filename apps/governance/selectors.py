@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
 
-from .models import Authority, DutyAssignment, Jurisdiction, Tier
+from .models import Authority, DutyAssignment, Jurisdiction, Party, Tier
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class DutyHolder:
 def lineage_with_authorities(jurisdiction: Jurisdiction) -> list[Jurisdiction]:
     """The jurisdiction and its ancestors, nearest first, each with tier and authority loaded (one query)."""
     codes = [code for code in jurisdiction.path.split("/") if code]
-    nodes = Jurisdiction.objects.filter(code__in=codes).select_related("tier", "authority")
+    nodes = Jurisdiction.objects.filter(code__in=codes).select_related("tier", "authority", "party")
     by_code = {node.code: node for node in nodes}
     return [by_code[code] for code in reversed(codes)]
 
@@ -71,8 +71,9 @@ def _build(model, values: list, db: str):
 # The assignment (with its tier) and the two nearest authorities at or above the duty's tier on the
 # jurisdiction's path (the holder, then the next tier up): one query instead of three.
 _HOLDER_SQL = """
-SELECT j.party_id, {assignment}, {assignment_tier}, h.*
+SELECT j.party_id, p.timezone, {assignment}, {assignment_tier}, h.*
 FROM governance_jurisdiction j
+JOIN governance_party p ON p.code = j.party_id
 LEFT JOIN governance_dutyassignment da ON da.party_id = j.party_id AND da.duty = %(duty)s
 LEFT JOIN governance_tier dt ON dt.id = da.tier_id
 LEFT JOIN LATERAL (
@@ -103,12 +104,14 @@ def resolve_duty_holder_for(jurisdiction_code: str, duty: str) -> DutyHolder:
         rows = cursor.fetchall()
     if not rows:
         raise Jurisdiction.DoesNotExist(f"No jurisdiction {jurisdiction_code!r}")
-    party_id = rows[0][0]
-    if rows[0][1] is None:
+    party_id, party_timezone = rows[0][0], rows[0][1]
+    # The Party with only its time zone loaded: deadlines are computed in it without another query.
+    party = Party.from_db(db, ["code", "timezone"], [party_id, party_timezone])
+    if rows[0][2] is None:
         raise ImproperlyConfigured(f"{party_id}: no tier is assigned the duty {duty!r}")
 
     def split(row):
-        values, start = [], 1
+        values, start = [], 2
         for width in widths:
             values.append(list(row[start:start + width]))
             start += width
@@ -124,6 +127,7 @@ def resolve_duty_holder_for(jurisdiction_code: str, duty: str) -> DutyHolder:
             continue
         node = _build(Jurisdiction, node_values, db)
         node.tier = _build(Tier, node_tier_values, db)
+        node.party = party
         authority = _build(Authority, authority_values, db)
         authority.jurisdiction = node
         authorities.append(authority)

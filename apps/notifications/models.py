@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Channel(models.TextChoices):
@@ -13,6 +14,7 @@ class Channel(models.TextChoices):
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
     DELIVERED = "delivered", "Delivered"
     FAILED = "failed", "Failed"
 
@@ -30,6 +32,11 @@ class Notification(models.Model):
     status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A pending row is (re)published once this moment is a minute old; a failed attempt moves it to after the backoff.
+    available_at = models.DateTimeField(default=timezone.now)
+    # Set when a worker claims the row (pending → sending); a claim older than the timeout may be taken over.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -38,6 +45,8 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "channel", "-created_at"], name="notification_inbox_idx"),
             models.Index(fields=["created_at"], condition=Q(status="pending"), name="notification_pending_idx"),
+            # The republish sweep and the health check read only undelivered rows.
+            models.Index(fields=["available_at"], condition=Q(status__in=["pending", "sending"]), name="notification_undelivered_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,41 +1,258 @@
-"""Writing notifications for workflow events, inside the transaction that caused them."""
+"""The notification outbox: rows written inside the change's transaction, delivered by a worker after commit.
+
+Nothing is lost: the rows are the source of truth and the broker only carries
+"go look at row N". If the broker is down at commit, the row stays pending and
+the republish sweep (every minute) publishes it again. Nothing is sent twice:
+a delivery first claims its row with a conditional UPDATE (pending → sending),
+so a second message for the same row finds nothing to claim.
+"""
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.core.mail import EmailMessage
+from django.db import connection, transaction
+from django.db.models import F, Min, Q, QuerySet
 from django.utils import timezone
 
 from apps.governance.models import Role
 
 from .models import Channel, DeliveryStatus, Notification
 
+logger = logging.getLogger(__name__)
 User = get_user_model()
+
+STAFF_ROLES = (Role.REVIEWER, Role.APPROVER)
+CHANNELS = (Channel.IN_APP, Channel.EMAIL)
+REPUBLISH_AFTER = timedelta(seconds=60)
+
+
+class DeliveryFailed(Exception):
+    """The channel refused or failed; the row is pending again (or failed, on the last attempt)."""
+
+
+# --- recipients -------------------------------------------------------------
+
+
+def recipients_query(*, authority_roles: Iterable[tuple[int, Iterable[str]]] = (), organisation_id: int | None = None) -> QuerySet:
+    """Active users with the given roles at the given authorities, plus the proponent organisation's members.
+
+    A query, not a list: `notify` embeds it, so resolving recipients costs no round trip of its own.
+    """
+    condition = Q(pk__in=[])
+    for authority_id, roles in authority_roles:
+        if authority_id is not None:
+            condition |= Q(memberships__authority_id=authority_id, memberships__role__in=list(roles))
+    if organisation_id is not None:
+        condition |= Q(organisations__id=organisation_id)
+    return User.objects.filter(condition, is_active=True).values("pk")
 
 
 def recipients_for(*, authority_roles: Iterable[tuple[int, Iterable[str]]] = (), organisation_id: int | None = None) -> list[int]:
-    """User ids of the given roles at the given authorities, plus the proponent organisation's members."""
-    condition = Q(pk__in=[])
-    for authority_id, roles in authority_roles:
-        condition |= Q(memberships__authority_id=authority_id, memberships__role__in=list(roles))
-    if organisation_id is not None:
-        condition |= Q(organisations__id=organisation_id)
-    return list(User.objects.filter(condition, is_active=True).values_list("pk", flat=True).distinct())
+    """The same recipients as a list of user ids."""
+    return sorted({row["pk"] for row in recipients_query(authority_roles=authority_roles, organisation_id=organisation_id)})
 
 
-def notify(*, event: str, event_key: str, recipient_ids: Iterable[int], application=None, subject: str, body: str = "") -> list[Notification]:
-    """Write one in-app notification per recipient; the key makes a repeated event write nothing new."""
-    now = timezone.now()
-    rows = [
-        Notification(
-            recipient_id=recipient_id, event=event, application=application, channel=Channel.IN_APP,
-            idempotency_key=f"{event_key}:{recipient_id}:{Channel.IN_APP}", subject=subject, body=body,
-            status=DeliveryStatus.DELIVERED, delivered_at=now,
-        )
-        for recipient_id in sorted(set(recipient_ids))
+# --- writing ----------------------------------------------------------------
+
+
+def transition_body(application, *, comment: str = "", stage=None) -> str:
+    """The text of a workflow notification: what happened, the comment, and the deadline in local time."""
+    lines = [f"{application.reference} — {application.title}", f"Status: {application.get_state_display()}"]
+    if comment:
+        lines.append(f"Comment: {comment}")
+    if stage is not None:
+        lines.append(f"With: {stage.authority}")
+        lines.append(f"Due: {stage.due_at_local:%a %d %b %Y %H:%M} ({stage.timezone_name})")
+    lines.append(f"{settings.SITE_URL}/")
+    return "\n".join(lines)
+
+
+def notify(*, event: str, event_key: str, recipient_ids, application=None, subject: str, body: str = "",
+           channels: Iterable[str] = CHANNELS) -> list[int]:
+    """Write one row per recipient × channel in ONE statement and publish their deliveries after commit.
+
+    `recipient_ids` is a list of user ids or a query of them (`recipients_query`),
+    which is embedded as a sub-select. The idempotency key (event × recipient ×
+    channel) makes a repeated event write nothing. Users without an email
+    address get no email row. Returns the ids of the rows written.
+    """
+    channels = list(channels)
+    if isinstance(recipient_ids, QuerySet):
+        recipient_sql, recipient_params = recipient_ids.values("pk").query.sql_with_params()
+    else:
+        ids = sorted({int(pk) for pk in recipient_ids})
+        if not ids:
+            return []
+        recipient_sql, recipient_params = ", ".join(["%s"] * len(ids)), ids
+    if not channels:
+        return []
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    user_table = connection.ops.quote_name(User._meta.db_table)
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    channel_rows = " UNION ALL ".join(["SELECT %s AS channel"] * len(channels))
+    sql = f"""
+        INSERT INTO {table}
+            (recipient_id, event, application_id, channel, idempotency_key, subject, body,
+             status, attempts, created_at, available_at, last_error)
+        SELECT u.id, %s, %s, c.channel, %s || ':' || CAST(u.id AS varchar(20)) || ':' || c.channel, %s, %s,
+               %s, 0, %s, %s, ''
+        FROM {user_table} u CROSS JOIN ({channel_rows}) c
+        WHERE u.is_active AND u.id IN ({recipient_sql}) AND (c.channel <> %s OR u.email <> '')
+        ORDER BY u.id, c.channel
+        ON CONFLICT (idempotency_key) DO NOTHING
+        RETURNING id
+    """
+    params = [
+        event, getattr(application, "pk", application), event_key, subject[:200], body,
+        DeliveryStatus.PENDING, now, now, *[str(c) for c in channels], *recipient_params, Channel.EMAIL,
     ]
-    return Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        written = [row[0] for row in cursor.fetchall()]
+    if written:
+        transaction.on_commit(lambda: publish(written))
+    return written
 
 
-STAFF_ROLES = (Role.REVIEWER, Role.APPROVER)
+def publish(notification_ids: Iterable[int]) -> int:
+    """Ask a worker to deliver each row; if the broker is unreachable, leave the rows to the republish sweep."""
+    from .tasks import deliver
+
+    published = 0
+    notification_ids = list(notification_ids)
+    try:
+        # One producer (one broker connection) for the whole batch.
+        with deliver.app.producer_or_acquire() as producer:
+            for notification_id in notification_ids:
+                deliver.apply_async((notification_id,), retry=False, producer=producer)
+                published += 1
+    except Exception as exc:  # the broker is down: the rows stay pending and are swept up later
+        logger.warning("Could not publish notification %s of %s (%s); the republish sweep will retry.",
+                       published + 1, len(notification_ids), exc)
+    return published
+
+
+# --- delivering ---------------------------------------------------------------
+
+
+def claim_timeout() -> timedelta:
+    return timedelta(seconds=settings.NOTIFICATION_CLAIM_TIMEOUT)
+
+
+def _claim(notification_id: int, now: datetime) -> bool:
+    """pending → sending, or take over a claim so old its worker must have died; False if there is nothing to do."""
+    claimable = Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - claim_timeout())
+    return Notification.objects.filter(claimable, pk=notification_id).update(
+        status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1,
+    ) == 1
+
+
+def _send_email(notification: Notification) -> None:
+    message = EmailMessage(
+        subject=notification.subject, body=notification.body, to=[notification.recipient.email],
+        headers={"Message-ID": f"<notification-{notification.pk}@{settings.NOTIFICATION_MESSAGE_ID_DOMAIN}>"},
+    )
+    message.send(fail_silently=False)
+
+
+def deliver_notification(notification_id: int, *, retry_in: timedelta | None = None, final: bool = False) -> str:
+    """Deliver one row at most once.
+
+    Returns "delivered"; "done" when there is nothing left to do (delivered
+    already, failed for good, or no such row); "busy" when another worker holds
+    a fresh claim on it (the caller should look again once the claim may have
+    gone stale: that worker may have died).
+
+    On a channel failure the row goes back to pending, available again after
+    `retry_in` (or to failed when `final`), and DeliveryFailed is raised so the
+    task retries.
+    """
+    now = timezone.now()
+    if not _claim(notification_id, now):
+        busy = Notification.objects.filter(pk=notification_id, status=DeliveryStatus.SENDING).exists()
+        return "busy" if busy else "done"
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    try:
+        if notification.channel == Channel.EMAIL:
+            _send_email(notification)
+    except Exception as exc:
+        Notification.objects.filter(pk=notification_id, status=DeliveryStatus.SENDING, claimed_at=now).update(
+            status=DeliveryStatus.FAILED if final else DeliveryStatus.PENDING,
+            available_at=now + (retry_in or timedelta(0)), claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        raise DeliveryFailed(f"notification {notification_id}: {exc}") from exc
+    Notification.objects.filter(pk=notification_id, status=DeliveryStatus.SENDING, claimed_at=now).update(
+        status=DeliveryStatus.DELIVERED, delivered_at=timezone.now(), last_error="",
+    )
+    return "delivered"
+
+
+def undelivered(*, now: datetime | None = None, older_than: timedelta = REPUBLISH_AFTER) -> QuerySet:
+    """Rows a worker should have delivered by now: pending for over `older_than`, or claimed by a worker that died."""
+    now = now or timezone.now()
+    return Notification.objects.filter(
+        Q(status=DeliveryStatus.PENDING, available_at__lte=now - older_than)
+        | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - claim_timeout())
+    )
+
+
+def republish_pending(*, now: datetime | None = None, older_than: timedelta = REPUBLISH_AFTER, limit: int = 1000) -> int:
+    """Publish again every row still undelivered (the broker was down, or a worker died); returns how many."""
+    now = now or timezone.now()
+    ids = list(undelivered(now=now, older_than=older_than).order_by("available_at").values_list("pk", flat=True)[:limit])
+    published = publish(ids)
+    if published:
+        # Not again for another minute, even if the queue is slow to drain: the claim makes duplicates harmless anyway.
+        Notification.objects.filter(pk__in=ids[:published], status=DeliveryStatus.PENDING).update(available_at=now)
+    return published
+
+
+def stuck_notifications(*, now: datetime | None = None, older_than: timedelta) -> QuerySet:
+    """Pending, sending or failed rows created more than `older_than` ago, oldest first (for operators)."""
+    now = now or timezone.now()
+    return (
+        Notification.objects.filter(
+            status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.FAILED], created_at__lte=now - older_than,
+        )
+        .select_related("recipient", "application")
+        .order_by("created_at", "id")
+    )
+
+
+def oldest_pending_age(*, now: datetime | None = None) -> float | None:
+    """Seconds since the oldest undelivered row was written, or None when all are delivered."""
+    now = now or timezone.now()
+    oldest = Notification.objects.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING]).aggregate(
+        oldest=Min("created_at"))["oldest"]
+    return None if oldest is None else max(0.0, (now - oldest).total_seconds())
+
+
+# --- the inbox --------------------------------------------------------------
+
+
+def inbox_for(user) -> QuerySet:
+    """The user's delivered in-app notifications, newest first."""
+    return Notification.objects.filter(
+        recipient_id=user.pk, channel=Channel.IN_APP, status=DeliveryStatus.DELIVERED,
+    ).select_related("application")
+
+
+def unread_count(user) -> int:
+    return inbox_for(user).filter(read_at__isnull=True).count()
+
+
+def mark_read(*, user, notification_ids: Iterable[int]) -> int:
+    """Mark the user's own notifications read; ids of other people's rows change nothing. Returns rows changed."""
+    ids = [int(pk) for pk in notification_ids]
+    if not ids:
+        return 0
+    return inbox_for(user).filter(pk__in=ids, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def mark_all_read(*, user) -> int:
+    return inbox_for(user).filter(read_at__isnull=True).update(read_at=timezone.now())

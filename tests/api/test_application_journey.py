@@ -104,9 +104,10 @@ def test_every_transition_writes_one_audit_event_and_one_stage_per_duty(api, pro
     assert [(s.duty, s.closed_at is not None) for s in stages] == [("loa_issuance", True), ("ca_approval", True)]
 
 
-def test_the_proponent_and_the_next_holder_are_notified(api, proponent, sabah_approver, sabah_reviewer, sarawak_approver):
+def test_the_proponent_and_the_next_holder_are_notified(api, proponent, sabah_approver, sabah_reviewer, sarawak_approver, deliver_outbox):
     reference = api(proponent).post("/api/v1/applications/", application_payload(), format="json").json()["reference"]
     api(proponent).post(f"/api/v1/applications/{reference}/transitions/", {"transition": "submit"}, format="json")
+    deliver_outbox()
     for persona in (sabah_approver, sabah_reviewer, proponent):
         inbox = api(persona).get("/api/v1/notifications/").json()["results"]
         assert inbox[0]["application"] == reference and inbox[0]["event"] == "submit" and inbox[0]["read"] is False

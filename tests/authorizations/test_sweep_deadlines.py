@@ -37,7 +37,7 @@ def test_sweeping_twice_at_the_same_moment_escalates_once(proponent, sabah_super
     stage.refresh_from_db()
     assert stage.escalation_level == 1
     assert AuditEvent.objects.filter(event="stage.escalated", subject_id=application.reference).count() == 1
-    assert Notification.objects.filter(recipient=sabah_supervisor, event="escalated_level_1").count() == 1
+    assert Notification.objects.filter(recipient=sabah_supervisor, event="escalated_level_1", channel="in_app").count() == 1
 
 
 def test_after_the_grace_period_the_federal_ministry_is_called_in_once(proponent, federal_approver, federal_supervisor):
@@ -51,7 +51,7 @@ def test_after_the_grace_period_the_federal_ministry_is_called_in_once(proponent
     levels = list(AuditEvent.objects.filter(event="stage.escalated", subject_id=application.reference).values_list("data__level", flat=True))
     assert levels == [1, 2]
     for persona in (federal_approver, federal_supervisor):
-        assert Notification.objects.filter(recipient=persona, event="escalated_level_2", application=application).count() == 1
+        assert Notification.objects.filter(recipient=persona, event="escalated_level_2", application=application, channel="in_app").count() == 1
 
 
 def test_a_sweep_long_after_the_deadline_records_both_levels_in_order(proponent):

@@ -7,7 +7,7 @@ from apps.authorizations.escalation import escalate_overdue_stages
 
 
 class Command(BaseCommand):
-    help = "Escalate overdue stages (what the beat task does every minute)."
+    help = "Send due reminders and escalate overdue stages (what the beat task does every minute)."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--now", help="Sweep as if it were this moment (ISO 8601, e.g. 2026-12-07T09:00:00+08:00).")
@@ -23,5 +23,5 @@ class Command(BaseCommand):
         result = escalate_overdue_stages(now=moment)
         self.stdout.write(
             f"Escalated {result.escalated_to_supervisors} stage(s) to supervisors and "
-            f"{result.escalated_to_next_tier} to the next tier up."
+            f"{result.escalated_to_next_tier} to the next tier up; sent {result.reminded} reminder(s)."
         )
