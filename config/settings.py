@@ -244,8 +244,8 @@ CELERY_BEAT_SCHEDULE = {
     "republish-pending-notifications": {"task": "notifications.republish_pending", "schedule": 60.0},
     # Daily: recompute the audit chain so tampering is found within a day (issue 7).
     "verify-audit-chain": {"task": "audit.verify_chain", "schedule": 24 * 60 * 60.0},
-    # Webhook deliveries due for a retry, and any an interrupted commit left unwritten (issue 5).
-    "webhooks-retry-due": {"task": "webhooks.retry_due", "schedule": 60.0},
+    # Webhook deliveries whose backoff has expired, or that were never handed to the broker (issue 5).
+    "retry-due-webhooks": {"task": "webhooks.retry_due", "schedule": 30.0},
 }
 
 # --- Notifications (issue 3) ---
@@ -306,9 +306,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("TIERFLOW_LOCKOUT_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# JSON in the API's error body on /api/ (the token endpoint), the page above elsewhere; 429 with Retry-After.
+AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
-# Issue 5: a lockout on an /api/ path answers with the API's JSON error body (429, Retry-After).
-AXES_LOCKOUT_CALLABLE = "apps.api.lockout.lockout_response"
 # TOTP (django-otp) for approvers, supervisors and staff: on unless DEBUG (make run, the default tests).
 TIERFLOW_REQUIRE_2FA = env_bool("TIERFLOW_REQUIRE_2FA", not DEBUG)
 OTP_TOTP_ISSUER = "Tierflow"

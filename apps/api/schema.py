@@ -44,7 +44,8 @@ class TierflowAutoSchema(AutoSchema):
         codes = ["401", "403", "429"]
         if self.method in ("POST", "PUT", "PATCH") or self._is_list_view() or self.method == "GET":
             codes.append("400")
-        codes.append("404")  # a hidden object (in the path or named in the body), or a stale pagination cursor
+        if "{" in self.path or self._is_list_view() or self.method == "POST":
+            codes.append("404")  # a hidden object (in the path or named in the body), or a stale pagination cursor
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             codes.append("409")
         if self.method == "POST" and self._is_create_operation():

@@ -62,9 +62,10 @@ def visible_reports(user):
 class ReportListView(APIView):
     """Reports of the Parties whose reporting the caller takes part in; POST opens one."""
 
+    # The list has the API's page shape; one Party has a report per year and version, so it is one page (200 at most).
     @extend_schema(responses={200: inline_serializer("ReportPage", {
-        "results": ReportSerializer(many=True), "next": serializers.CharField(allow_null=True),
-        "previous": serializers.CharField(allow_null=True)})}, operation_id="reports_list")
+        "results": ReportSerializer(many=True), "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True)})}, operation_id="reports_list")
     def get(self, request):
         return Response({"results": ReportSerializer(visible_reports(request.user)[:200], many=True, context={"request": request}).data,
                          "next": None, "previous": None})

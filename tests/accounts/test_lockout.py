@@ -65,6 +65,8 @@ def test_the_api_token_endpoint_is_locked_too_with_the_api_error_body(api, known
         assert response.status_code == 400
     response = client.post("/api/v1/auth/token/", {"username": "proponent", "password": "wrong"}, format="json")
     assert response.status_code == 429
+    assert response.json()["code"] == "locked_out"  # the failure that locks answers in the API's body, not a web page
+    assert int(response["Retry-After"]) > 0
     response = client.post("/api/v1/auth/token/", {"username": "proponent", "password": PASSWORD}, format="json")
     assert response.status_code == 429
     assert response.json()["code"] == "locked_out"
