@@ -26,7 +26,7 @@ ERROR_DESCRIPTIONS = {
         "Not authenticated", value={"code": "not_authenticated", "detail": "Authentication credentials were not provided."})),
     "403": ("Authenticated, but not allowed to do this.", OpenApiExample(
         "Not allowed", value={"code": "permission_denied", "detail": "You may not issue loa this application."})),
-    "404": ("Not found, or not visible to the caller.", OpenApiExample(
+    "404": ("Not found, or not visible to the caller (an object in the path or named in the body, or a stale cursor).", OpenApiExample(
         "Not visible", value={"code": "not_found", "detail": "No Application matches the given query."})),
     "409": ("Not available from the current state, a concurrent decision won, or an idempotent request is still running.",
             OpenApiExample("Conflict", value={"code": "conflict",

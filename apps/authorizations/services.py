@@ -241,7 +241,7 @@ def _record_and_notify(application: Application, *, name: str, source: str, acti
         subject=f"{application.reference}: {name.replace('_', ' ')} → {application.get_state_display()}",
         body=transition_body(application, comment=comment, stage=stage),
     )
-    # The webhook outbox: rows in this transaction, handed to Celery on commit.
+    # Webhooks: no statement here; on commit the deliveries are written from this event and handed to Celery.
     publish_application_event(application=application, event_type=f"application.{name}", event_id=f"audit:{event.seq}", at=now,
                               data={"transition": name, "from": source, "to": application.state, "comment": comment,
                                     "actor": getattr(acting_user, "username", "")})

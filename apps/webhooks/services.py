@@ -1,10 +1,10 @@
-"""Registering endpoints, writing deliveries in the event's transaction, and sending them with retries.
+"""Registering endpoints, writing deliveries for application events, and sending them with retries.
 
-A delivery row is written in the same transaction as the application event
-(the outbox), so an event is never lost and never sent for a change that
-rolled back. A unique (endpoint, event id) means no endpoint gets an event
-twice; a delivered row is never sent again. Failed sends are retried with
-exponential backoff for a day, then marked failed.
+The audit event of a transition, written in the transition's transaction, is the durable record. On commit
+the deliveries (one outbox row per interested endpoint) are written from it in one statement and handed to
+Celery; `catch_up` writes any that a crash between commit and callback missed. A unique (endpoint, event
+id) means no endpoint gets an event twice; a delivered row is never sent again. Failed sends are retried
+with exponential backoff for a day, then marked failed.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -80,26 +80,100 @@ def _enqueue(delivery_ids: list[int]) -> None:
             logger.warning("could not enqueue webhook delivery %s; retry_due will send it", delivery_id, exc_info=True)
 
 
-def publish_application_event(*, application, event_type: str, event_id: str, at: datetime, data: dict) -> int:
-    """Write one delivery per interested endpoint of the application's organisation (inside the event's transaction)."""
-    endpoints = [e for e in Endpoint.objects.filter(organisation_id=application.organisation_id, is_active=True)
-                 if e.wants(event_type)]
-    if not endpoints:
-        return 0
-    payload = {
-        "id": event_id, "type": event_type, "created_at": at.isoformat(),
-        "data": {"reference": application.reference, "title": application.title, "state": application.state,
-                 "host_party": application.host_party_id, "jurisdiction": application.jurisdiction_id, **data},
-    }
-    rows = Delivery.objects.bulk_create([
-        Delivery(endpoint=endpoint, event_id=event_id, event_type=event_type, application_reference=application.reference,
-                 payload=payload, next_attempt_at=at)
-        for endpoint in endpoints
-    ])  # the event id is the audit sequence number: unique per event, so per (endpoint, event)
-    ids = [row.pk for row in rows]
+_INSERT_FOR_ENDPOINTS = """
+    INSERT INTO webhooks_delivery (endpoint_id, event_id, event_type, application_reference, payload, status, attempts,
+                                   next_attempt_at, last_error, log, created_at)
+    SELECT endpoint.id, %(event_id)s, %(event_type)s, %(reference)s, %(payload)s::jsonb, 'pending', 0, %(now)s, '',
+           '[]'::jsonb, %(now)s
+    FROM webhooks_endpoint endpoint
+    WHERE endpoint.organisation_id = %(organisation)s AND endpoint.is_active AND endpoint.created_at <= %(at)s
+      AND (endpoint.events = '[]'::jsonb OR endpoint.events @> %(wanted)s::jsonb)
+    ON CONFLICT (endpoint_id, event_id) DO NOTHING
+    RETURNING id
+"""
+
+
+def after_commit(callback) -> None:
+    """Run `callback` once the current transaction commits (tests may run it at once)."""
+    transaction.on_commit(callback)
+
+
+def _payload(*, reference: str, title: str, state: str, host_party: str, jurisdiction: str, event_type: str,
+             event_id: str, at: datetime, data: dict) -> dict:
+    return {"id": event_id, "type": event_type, "created_at": at.isoformat(),
+            "data": {"reference": reference, "title": title, "state": state, "host_party": host_party,
+                     "jurisdiction": jurisdiction, **data}}
+
+
+def write_deliveries(*, organisation_id: int, reference: str, event_type: str, event_id: str, at: datetime,
+                     payload: dict) -> list[int]:
+    """One delivery per interested endpoint that existed at the event; an (endpoint, event) pair is written once."""
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_INSERT_FOR_ENDPOINTS, {
+                "event_id": event_id, "event_type": event_type, "reference": reference,
+                "payload": json.dumps(payload, default=str), "at": at, "now": now, "organisation": organisation_id,
+                "wanted": json.dumps([event_type]),
+            })
+            ids = [row[0] for row in cursor.fetchall()]
+    else:  # the SQLite of `make run`
+        endpoints = [e for e in Endpoint.objects.filter(organisation_id=organisation_id, is_active=True, created_at__lte=at)
+                     if e.wants(event_type)]
+        Delivery.objects.bulk_create([
+            Delivery(endpoint=endpoint, event_id=event_id, event_type=event_type, application_reference=reference,
+                     payload=payload, next_attempt_at=now)
+            for endpoint in endpoints
+        ], ignore_conflicts=True)
+        ids = list(Delivery.objects.filter(event_id=event_id, endpoint__in=endpoints, attempts=0,
+                                           status=DeliveryStatus.PENDING).values_list("pk", flat=True))
     if ids:
-        transaction.on_commit(lambda: _enqueue(ids))
-    return len(endpoints)
+        after_commit(lambda: _enqueue(ids))
+    return ids
+
+
+def publish_application_event(*, application, event_type: str, event_id: str, at: datetime, data: dict) -> None:
+    """Called in the transition's transaction; costs no statement there (a transition's query budget).
+
+    The audit event written in that transaction is the durable record: on commit the deliveries are written
+    from it, and `catch_up` (run by `webhooks.retry_due`) writes any a crash between commit and callback missed.
+    """
+    payload = _payload(reference=application.reference, title=application.title, state=application.state,
+                       host_party=application.host_party_id, jurisdiction=application.jurisdiction_id,
+                       event_type=event_type, event_id=event_id, at=at, data=data)
+    arguments = {"organisation_id": application.organisation_id, "reference": application.reference,
+                 "event_type": event_type, "event_id": event_id, "at": at, "payload": payload}
+    after_commit(lambda: write_deliveries(**arguments))
+
+
+CATCH_UP_WINDOW = (timedelta(minutes=15), timedelta(seconds=30))
+
+
+def catch_up(*, now: datetime | None = None) -> int:
+    """Write deliveries for recent transition events whose on-commit publishing never ran (idempotent)."""
+    from apps.audit.models import AuditEvent
+    from apps.authorizations.models import Application
+
+    now = now or timezone.now()
+    events = list(AuditEvent.objects.filter(
+        subject_type="application", data__has_key="transition",
+        at__gte=now - CATCH_UP_WINDOW[0], at__lte=now - CATCH_UP_WINDOW[1],
+    ).order_by("seq")[:2000])
+    applications = Application.objects.in_bulk({e.subject_id for e in events}, field_name="reference")
+    written = 0
+    for event in events:
+        application = applications.get(event.subject_id)
+        if application is None:
+            continue
+        event_type, event_id = f"application.{event.data['transition']}", f"audit:{event.seq}"
+        data = {key: event.data.get(key) for key in ("transition", "from", "to", "comment")}
+        data["actor"] = event.actor_username
+        payload = _payload(reference=application.reference, title=application.title, state=event.data.get("to", ""),
+                           host_party=application.host_party_id, jurisdiction=application.jurisdiction_id,
+                           event_type=event_type, event_id=event_id, at=event.at, data=data)
+        written += len(write_deliveries(organisation_id=application.organisation_id, reference=application.reference,
+                                        event_type=event_type, event_id=event_id, at=event.at, payload=payload))
+    return written
 
 
 @transaction.atomic
@@ -112,7 +186,7 @@ def send_test_event(*, acting_user, endpoint: Endpoint) -> Delivery:
         payload={"id": event_id, "type": "ping", "created_at": now.isoformat(),
                  "data": {"endpoint": endpoint.pk, "requested_by": acting_user.username}},
     )
-    transaction.on_commit(lambda: _enqueue([delivery.pk]))
+    after_commit(lambda: _enqueue([delivery.pk]))
     return delivery
 
 

@@ -11,7 +11,9 @@ def deliver(delivery_id: int) -> None:
 
 @shared_task(name="webhooks.retry_due", ignore_result=True)
 def retry_due() -> int:
-    """Every minute from beat: hand every due delivery (retries, and any the broker missed) to a worker."""
+    """Every minute from beat: write deliveries a crash missed, then hand every due one (retries, and any the broker
+    missed) to a worker."""
+    services.catch_up()
     ids = services.due_delivery_ids()
     for delivery_id in ids:
         deliver.delay(delivery_id)

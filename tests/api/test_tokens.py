@@ -80,3 +80,13 @@ def test_the_token_endpoint_is_throttled(api, proponent, monkeypatch):
     statuses = [client.post("/api/v1/auth/token/", {"username": "proponent", "password": "wrong"}, format="json").status_code
                 for _ in range(3)]
     assert statuses == [400, 400, 429]
+
+
+def test_a_locked_out_token_request_gets_the_json_error_body(api, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    client = api(None)
+    responses = [client.post("/api/v1/auth/token/", {"username": "proponent", "password": "wrong"}, format="json")
+                 for _ in range(3)]
+    locked = responses[-1]
+    assert locked.status_code == 429 and locked["Content-Type"] == "application/json"
+    assert locked.json()["code"] == "locked_out"

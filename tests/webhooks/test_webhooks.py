@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from apps.authorizations import services
 from apps.webhooks.models import Delivery, DeliveryStatus, Endpoint
-from apps.webhooks.services import attempt_delivery, backoff, create_endpoint, due_delivery_ids
+from apps.webhooks.services import attempt_delivery, backoff, catch_up, create_endpoint, due_delivery_ids
 
 from ..factories import OrganisationFactory, UserFactory, make_application
 
@@ -235,13 +235,40 @@ def eager_celery():
     current_app.conf.task_always_eager = False
 
 
-def test_on_commit_the_task_delivers_the_event(proponent, receiver, django_capture_on_commit_callbacks, eager_celery):
+def test_on_commit_the_task_delivers_the_event(proponent, receiver, django_capture_on_commit_callbacks, eager_celery,
+                                              monkeypatch):
+    from django.db import transaction
+
+    monkeypatch.setattr("apps.webhooks.services.after_commit", transaction.on_commit)  # the real path
     server = receiver()
     endpoint = register(proponent, server.url)
     server.secret = endpoint.secret
     application = make_application(proponent)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.submit_application(application, acting_user=proponent)
-    assert callbacks, "the delivery is handed to Celery only on commit"
+    assert not Delivery.objects.exists(), "nothing is written or sent before the commit"
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()
     assert [e["body"]["type"] for e in server.accepted] == ["application.submit"]
     assert Delivery.objects.get().status == DeliveryStatus.DELIVERED
+
+
+def test_catch_up_writes_what_a_crash_after_commit_missed_and_only_once(proponent, settings, monkeypatch):
+    settings.DEBUG = True
+    endpoint = register(proponent, "http://127.0.0.1:9/hook")
+    monkeypatch.setattr("apps.webhooks.services.after_commit", lambda callback: None)  # the process died after commit
+    make_application(proponent, state="loa_review")
+    assert not Delivery.objects.exists()
+    monkeypatch.setattr("apps.webhooks.services.after_commit", lambda callback: callback())
+    later = timezone.now() + timedelta(minutes=1)
+    assert catch_up(now=later) == 1
+    assert catch_up(now=later) == 0
+    assert Delivery.objects.get(endpoint=endpoint).event_type == "application.submit"
+
+
+def test_an_endpoint_registered_after_an_event_does_not_get_it(proponent, settings, monkeypatch):
+    settings.DEBUG = True
+    make_application(proponent, state="loa_review")
+    register(proponent, "http://127.0.0.1:9/hook")
+    assert catch_up(now=timezone.now() + timedelta(minutes=1)) == 0
