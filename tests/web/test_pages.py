@@ -29,6 +29,15 @@ def client_for(persona) -> Client:
     return client
 
 
+def deliver_in_app() -> None:
+    """What the worker does after commit: deliver the pending in-app notifications."""
+    from apps.notifications.models import Channel, DeliveryStatus, Notification
+    from apps.notifications.services import deliver_notification
+
+    for pk in Notification.objects.filter(status=DeliveryStatus.PENDING, channel=Channel.IN_APP).values_list("pk", flat=True):
+        deliver_notification(pk)
+
+
 def text_of(response) -> str:
     return response.content.decode()
 
@@ -88,9 +97,9 @@ def test_pages_need_a_signed_in_user():
         assert response.status_code == 302 and response.url.startswith("/accounts/login/"), path
 
 
-def test_header_shows_authority_role_jurisdiction_and_unread_count(sabah_approver, proponent, deliver_outbox):
+def test_header_shows_authority_role_jurisdiction_and_unread_count(sabah_approver, proponent):
     make_application(proponent, state="loa_review")  # notifies the Sabah staff
-    deliver_outbox()  # as the worker would
+    deliver_in_app()
     response = client_for(sabah_approver).get("/queue/")
     body = text_of(response)
     assert "Approver" in body and "MY-12" in body and "Sabah" in body
@@ -217,7 +226,7 @@ def test_issuing_the_loa_from_the_page_moves_it_to_ca_review(sabah_approver, pro
 
 def test_an_over_quantity_loa_is_refused_beside_the_field_and_writes_nothing(sabah_approver, proponent):
     application = make_application(proponent, state="loa_review")
-    client = client_for(sabah_approver)  # signing in is itself an audit event
+    client = client_for(sabah_approver)  # signing in is itself audited
     events = AuditEvent.objects.count()
     response = client.post(
         f"/applications/{application.reference}/transitions/issue_loa/",
@@ -436,6 +445,7 @@ def test_applications_list_shows_only_what_the_user_may_see(proponent, sarawak_a
 
 def test_notifications_page_and_mark_all_read(sabah_approver, proponent):
     make_application(proponent, state="loa_review")
+    deliver_in_app()
     client = client_for(sabah_approver)
     assert "submit" in text_of(client.get("/notifications/"))
     client.post("/notifications/")
