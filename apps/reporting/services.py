@@ -220,18 +220,22 @@ def _write_json(builder: AEFBuilder, stream) -> int:
 
 
 def _write_xlsx(builder: AEFBuilder, stream) -> int:
-    from openpyxl import Workbook
+    import xlsxwriter
 
-    workbook = Workbook(write_only=True)  # rows go to temporary files, not memory
+    # XlsxWriter's constant-memory mode flushes each row as it is written (memory flat with the row count) and
+    # writes cells about twice as fast as openpyxl's write-only mode. Values are text as reported: never
+    # reinterpreted as numbers, formulas or links.
+    workbook = xlsxwriter.Workbook(stream, {"constant_memory": True, "strings_to_numbers": False,
+                                            "strings_to_formulas": False, "strings_to_urls": False})
     count = 0
     for table in TABLE_NAMES:
-        sheet = workbook.create_sheet(title=table)
+        sheet = workbook.add_worksheet(table)
         columns = headings(table)
-        sheet.append(columns)
-        for _key, row in builder.rows(table):
-            sheet.append([row.get(c) or None for c in columns])  # None: no cell written for an empty value
+        sheet.write_row(0, 0, columns)
+        for count_in_table, (_key, row) in enumerate(builder.rows(table), start=1):
+            sheet.write_row(count_in_table, 0, [row.get(c) or None for c in columns])  # None: no cell for an empty value
             count += 1
-    workbook.save(stream)
+    workbook.close()
     return count
 
 

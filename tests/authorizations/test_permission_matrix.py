@@ -78,7 +78,9 @@ def test_the_web_pages_obey_the_matrix(transition, state, role, tier, own, propo
     client = Client()
     client.force_login(user)
     expected = matrix.allowed(transition=transition, state=state, role=role, tier=tier, own=own)
-    response = client.post(url, {**PARAMETERS, "seen_state": state})
+    # The page's decision forms are prefixed with the transition's name (one form per transition on the page).
+    fields = {**PARAMETERS, "vintage_from": application.vintage_from, "vintage_to": application.vintage_to, "seen_state": state}
+    response = client.post(url, {f"{transition}-{key}": value for key, value in fields.items()})
     after = Application.objects.get(pk=application.pk).state
     if expected:
         assert after != state, (transition, state, role, tier, own, response.status_code)

@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pytest
 
+# Playwright's sync API keeps an event loop running in the test thread for the whole session, so every ORM call
+# made after the first browser test would be refused; the calls are synchronous. (`check --deploy` subprocesses
+# drop this variable: tests/security/test_check_deploy.py.)
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 CHROMIUM = os.environ.get("TIERFLOW_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("TIERFLOW_SCREENSHOTS", Path(__file__).resolve().parents[2] / "var" / "screenshots"))
 
@@ -24,10 +29,3 @@ def screenshot_dir():
     print(f"\nBrowser screenshots: {SCREENSHOTS}")
     return SCREENSHOTS
 
-
-@pytest.fixture(autouse=True)
-def orm_beside_playwright(request, monkeypatch):
-    """Playwright's sync API runs an event loop in the test's thread; the ORM calls a browser test makes are
-    still synchronous. Allowed for those tests only, so nothing else (a `check --deploy` subprocess) inherits it."""
-    if "page" in request.fixturenames:
-        monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
