@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -245,8 +245,7 @@ def document_upload(request: HttpRequest, reference: str) -> HttpResponse:
 def document_download(request: HttpRequest, reference: str, document_id: int) -> HttpResponse:
     application = _page_or_404(request, reference)
     document = get_object_or_404(application.documents, pk=document_id)
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name or f"document-{document.pk}",
-                        content_type=document.content_type)
+    return document_services.document_download_response(document)  # visibility checked by _page_or_404 above
 
 
 @login_required
