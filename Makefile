@@ -14,7 +14,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tierflow_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run test bench bench-quick migrate clean
+.PHONY: install run test bench bench-quick migrate clean messages
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { echo "Tierflow needs Python 3.12 or newer: set PYTHON=/path/to/python3.12"; exit 1; }
@@ -23,10 +23,15 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed messages
+
+# The Malay catalogue is committed as .po; the .mo the pages read is compiled here (needs gettext's msgfmt).
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: apt-get install -y gettext"; exit 1; }
+	@DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --ignore='$(VENV)' -v 0
 
 # The whole system on SQLite and an embedded broker, with demo data.
-run: install
+run: install messages
 	@mkdir -p var
 	DEBUG=1 TIERFLOW_DEMO=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 TIERFLOW_DEMO=1 $(PY) manage.py seed_demo
@@ -42,7 +47,7 @@ run: install
 		SITE_URL=http://$(HOST):$(PORT) HOST=$(HOST) PORT=$(PORT) $(PY) scripts/run_all.py
 
 # The suite against PostgreSQL (and Redis for the worker tests).
-test: install
+test: install messages
 	@DATABASE_URL=$(TEST_DATABASE_URL) $(PY) scripts/check_services.py
 	@mkdir -p var/bench && date +%s.%N > var/bench/.make_test_started
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)

@@ -182,3 +182,46 @@ def available_transitions(user, application: Application) -> list[str]:
         for t in application.get_all_state_transitions()
         if t.source == application.state and may_fire(user, t.name, application)
     ]
+
+
+def actionable_stages(user) -> QuerySet:
+    """Open stages in the user's queue (the API's `/queue/`, the web's home page): `queue_condition`."""
+    return Stage.objects.filter(queue_condition(user))
+
+
+def queue_branches(user) -> list[Q]:
+    """Open-stage filters for what the user may act on now, and, for supervisors, what was escalated to them.
+
+    One branch per authority and reason, each an equality on one indexed column, so
+    the queue can read every branch in due order from an index and merge them.
+    """
+    branches: list[Q] = []
+    for seat in seats_of(user):
+        if seat.role in REVIEWER_OR_APPROVER:
+            branches.append(Q(authority_id=seat.authority_id))
+            branches.append(Q(escalation_authority_id=seat.authority_id, escalation_level__gte=2, next_tier_may_act=True))
+        elif seat.role == Role.SUPERVISOR:
+            branches.append(Q(authority_id=seat.authority_id, escalation_level__gte=1))
+            branches.append(Q(escalation_authority_id=seat.authority_id, escalation_level__gte=2))
+    return branches
+
+
+def queue_condition(user) -> Q:
+    """The queue as one Stage filter (the OR of `queue_branches`), open stages only."""
+    condition = Q(pk__in=[])
+    for branch in queue_branches(user):
+        condition |= branch
+    return condition & Q(closed_at__isnull=True)
+
+
+def is_officer(user) -> bool:
+    return bool(seats_of(user))
+
+
+def is_proponent_member(user) -> bool:
+    return bool(organisation_ids_of(user))
+
+
+def is_top_tier_officer(user) -> bool:
+    """A member of an authority at a Party's top tier (a root jurisdiction): sees the Party's dashboard."""
+    return any(seat.jurisdiction_path.count("/") == 1 for seat in seats_of(user))

@@ -66,3 +66,16 @@ def submit_requirements_met(application: Application) -> bool:
 
 def resubmit_requirements_met(application: Application) -> bool:
     return not unmet_requirements(application, "resubmit")
+
+
+def fields_asked(party_id: str, organisation) -> list[str]:
+    """The Party-specific fields a form should show to this organisation: those the Party's requirements name."""
+    asked = []
+    for field, applies_to in Requirement.objects.filter(
+        party_id=party_id, kind=Requirement.Kind.FIELD_REQUIRED
+    ).values_list("field", "applies_to"):
+        if applies_to == Requirement.Applies.FOREIGN and organisation is not None and organisation.country == party_id:
+            continue
+        if field not in asked:
+            asked.append(field)
+    return asked

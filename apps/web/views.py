@@ -1,17 +1,308 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Staff and proponent pages. Each view parses, calls one service or selector, and renders (POST-redirect-GET)."""
+from __future__ import annotations
 
-from apps.authorizations.letters import check_fingerprint
-from apps.authorizations.permissions import visible_applications
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.authorizations import documents as document_services
+from apps.authorizations.letters import check_fingerprint, render_letter_pdf
+from apps.authorizations.models import State
+from apps.authorizations.permissions import (
+    available_transitions, is_officer, organisation_ids_of, seats_of, is_proponent_member, is_top_tier_officer, loa_of, open_stage_of,
+)
+from apps.authorizations.requirements import fields_asked, unmet_requirements
+from apps.authorizations.services import (
+    EDITABLE_STATES, TRANSITION_SERVICES, TransitionNotAvailable, create_application, update_application,
+)
+from apps.governance.models import Jurisdiction, Party
+from apps.notifications.services import inbox_for, mark_all_read
+
+from . import dashboard as dashboard_selectors
+from .forms import (
+    PANEL_ORDER, TRANSITION_LABELS, ApplicationForm, DocumentForm, QueueFilterForm, apply_service_errors, transition_form,
+)
+from .selectors import (
+    QueueFilters, application_for_page, deadline_of, my_applications, queue_page, timeline_of,
+)
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    applications = visible_applications(request.user).select_related("jurisdiction").order_by("-id")[:50]
-    return render(request, "web/home.html", {"applications": applications})
+    """Officers start at their queue; proponents at their applications."""
+    if is_officer(request.user):
+        return redirect("queue")
+    return redirect("applications")
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """The stages the user's authority holds and their role may act on, oldest due first."""
+    jurisdictions = _queue_jurisdictions(request.user)
+    form = QueueFilterForm(request.GET or None, jurisdictions=jurisdictions)
+    filters = QueueFilters()
+    if form.is_bound and form.is_valid():
+        filters = QueueFilters(**form.cleaned_data)
+    page = queue_page(request.user, filters=filters, cursor=request.GET.get("after", ""))
+    query = request.GET.copy()
+    query.pop("after", None)
+    return render(request, "web/queue.html", {
+        "form": form, "page": page, "filter_query": query.urlencode(), "is_officer": is_officer(request.user),
+        "paged": "after" in request.GET,
+    })
+
+
+def _queue_jurisdictions(user) -> list[Jurisdiction]:
+    """The jurisdictions in or under the user's authorities that have an authority (the ones with stages)."""
+    paths = {seat.jurisdiction_path for seat in seats_of(user)}
+    if not paths:
+        return []
+    condition = Q()
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return list(Jurisdiction.objects.filter(condition).order_by("code"))
+
+
+@login_required
+def applications(request: HttpRequest) -> HttpResponse:
+    """Applications the user may see, newest first."""
+    try:
+        before = int(request.GET.get("before", "") or 0) or None
+    except ValueError:
+        before = None
+    rows, next_before = my_applications(request.user, before=before)
+    return render(request, "web/applications.html", {
+        "applications": rows, "next_before": next_before, "paged": before is not None,
+        "may_create": is_proponent_member(request.user),
+    })
+
+
+def _page_or_404(request: HttpRequest, reference: str):
+    application = application_for_page(request.user, reference)
+    if application is None:
+        raise Http404(_("No application %(reference)s that you may see.") % {"reference": reference})
+    return application
+
+
+def _detail_context(request: HttpRequest, application, forms: dict | None = None, document_form=None) -> dict:
+    names = sorted(available_transitions(request.user, application), key=PANEL_ORDER.index)
+    forms = forms or {}
+    panel = [
+        {"name": name, "label": TRANSITION_LABELS.get(name, name), "form": forms.get(name) or transition_form(name, application)}
+        for name in names
+    ]
+    stage = open_stage_of(application)
+    is_owner = application.organisation_id in organisation_ids_of(request.user)
+    unmet = {}
+    if is_owner and application.state in (State.DRAFT, State.CHANGES_REQUESTED):
+        unmet = unmet_requirements(application, "submit" if application.state == State.DRAFT else "resubmit")
+    return {
+        "application": application,
+        "stage": stage,
+        "deadline": deadline_of(stage, application.jurisdiction) if stage else None,
+        "stages": list(application.stages.all()),
+        "documents": list(application.documents.all()),
+        "loa": loa_of(application),
+        "timeline": list(timeline_of(application)),
+        "panel": panel,
+        "is_owner": is_owner,
+        "may_edit": is_owner and application.state in EDITABLE_STATES,
+        "may_attach": is_owner and application.state in document_services.ATTACHABLE_STATES,
+        "document_form": document_form or DocumentForm(),
+        "unmet": unmet,
+    }
+
+
+@login_required
+def application_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    application = _page_or_404(request, reference)
+    return render(request, "web/application_detail.html", _detail_context(request, application))
+
+
+@login_required
+@require_POST
+def application_transition(request: HttpRequest, reference: str, name: str) -> HttpResponse:
+    """Run one decision through its service; a lost race or a stale page says so and shows the new state."""
+    application = _page_or_404(request, reference)
+    if name not in TRANSITION_SERVICES:
+        raise Http404
+    form = transition_form(name, application, request.POST)
+    if form.is_valid():
+        seen = form.cleaned_data["seen_state"]
+        if seen and seen != application.state:
+            messages.error(request, _(
+                "Your decision was not recorded: another decision on this application was recorded first. "
+                "The application is now: %(state)s.") % {"state": application.get_state_display()})
+            return redirect("application", reference=reference)
+        try:
+            TRANSITION_SERVICES[name](application, acting_user=request.user, comment=form.cleaned_data["comment"], **form.parameters())
+        except TransitionNotAvailable as error:
+            current = application_for_page(request.user, reference)
+            state = current.get_state_display() if current else ""
+            messages.error(request, _("Your decision was not recorded: %(reason)s The application is now: %(state)s.") % {
+                "reason": str(error), "state": state})
+            return redirect("application", reference=reference)
+        except PermissionDenied as error:
+            messages.error(request, str(error) or _("You may not take this decision."))
+            return redirect("application", reference=reference)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Recorded: %(decision)s. The application is now: %(state)s.") % {
+                "decision": TRANSITION_LABELS.get(name, name), "state": application.get_state_display()})
+            return redirect("application", reference=reference)
+    context = _detail_context(request, application, forms={name: form})
+    context["failed_transition"] = name
+    return render(request, "web/application_detail.html", context, status=400)
+
+
+def _proponent_organisation(request: HttpRequest):
+    organisation = request.user.organisations.order_by("pk").first()
+    if organisation is None:
+        raise PermissionDenied(_("Only members of a proponent organisation may create applications."))
+    return organisation
+
+
+@login_required
+def application_create(request: HttpRequest) -> HttpResponse:
+    """Step 1 chooses the host Party (its requirements decide the form); step 2 is the form itself."""
+    organisation = _proponent_organisation(request)
+    host_parties = Party.objects.filter(is_host=True).order_by("name")
+    party_code = request.POST.get("host_party") or request.GET.get("host_party")
+    if not party_code:
+        return render(request, "web/application_party.html", {"host_parties": host_parties})
+    host_party = host_parties.filter(pk=party_code).first()
+    if host_party is None:
+        return render(request, "web/application_party.html", {
+            "host_parties": host_parties, "error": _("Choose one of the host Parties listed."),
+        }, status=400)
+    asked = fields_asked(host_party.pk, organisation)
+    form = ApplicationForm(request.POST or None, host_party=host_party, asked=asked)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = create_application(acting_user=request.user, organisation=organisation, data=form.to_input())
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Draft %(reference)s saved. Attach documents, then submit it.") % {"reference": application.reference})
+            return redirect("application", reference=application.reference)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "web/application_form.html", {"form": form, "host_party": host_party, "creating": True}, status=status)
+
+
+@login_required
+def application_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    application = _page_or_404(request, reference)
+    organisation = application.organisation
+    if not request.user.organisations.filter(pk=organisation.pk).exists():
+        raise PermissionDenied(_("Only the proponent may edit this application."))
+    if application.state not in EDITABLE_STATES:
+        messages.error(request, _("An application in state %(state)s can no longer be edited.") % {"state": application.get_state_display()})
+        return redirect("application", reference=reference)
+    asked = fields_asked(application.host_party_id, organisation)
+    form = ApplicationForm(request.POST or None, host_party=application.host_party, asked=asked,
+                           initial=ApplicationForm.initial_from(application))
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_application(application, acting_user=request.user, data=form.to_input())
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        except TransitionNotAvailable as error:
+            messages.error(request, str(error))
+            return redirect("application", reference=reference)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("application", reference=reference)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "web/application_form.html", {
+        "form": form, "host_party": application.host_party, "application": application, "creating": False,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def document_upload(request: HttpRequest, reference: str) -> HttpResponse:
+    application = _page_or_404(request, reference)
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            document_services.attach_document(application, acting_user=request.user, upload=form.cleaned_data["file"],
+                                              title=form.cleaned_data["title"])
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Document attached."))
+            return redirect("application", reference=reference)
+    return render(request, "web/application_detail.html", _detail_context(request, application, document_form=form), status=400)
+
+
+@login_required
+def document_download(request: HttpRequest, reference: str, document_id: int) -> HttpResponse:
+    application = _page_or_404(request, reference)
+    document = get_object_or_404(application.documents, pk=document_id)
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name or f"document-{document.pk}",
+                        content_type=document.content_type)
+
+
+@login_required
+def letter_pdf(request: HttpRequest, reference: str) -> HttpResponse:
+    application = _page_or_404(request, reference)
+    letter = loa_of(application)
+    if letter is None:
+        raise Http404(_("No Letter of Authorization has been issued for this application."))
+    pdf = render_letter_pdf(letter, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{letter.number}.pdf"'
+    return response
 
 
 def letter_check(request: HttpRequest, fingerprint: str) -> HttpResponse:
     """Public: anyone holding a letter can check it was issued here and is still in force."""
     return render(request, "letters/check.html", {"check": check_fingerprint(fingerprint), "fingerprint": fingerprint})
+
+
+def letter_check_form(request: HttpRequest) -> HttpResponse:
+    """Public: paste a fingerprint to check it."""
+    fingerprint = (request.GET.get("fingerprint") or "").strip().lower()
+    if fingerprint:
+        return redirect("letter-check", fingerprint=fingerprint)
+    return render(request, "letters/check.html", {"check": None, "fingerprint": ""})
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        mark_all_read(user=request.user)
+        messages.success(request, _("All notifications marked as read."))
+        return redirect("notifications")
+    return render(request, "web/notifications.html", {"notifications": list(inbox_for(request.user)[:100])})
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The top tier's view of its Party: counts, overdue stages, median days, authorized against requested."""
+    if not is_top_tier_officer(request.user):
+        raise PermissionDenied(_("The dashboard is for officers of a Party's top tier."))
+    return render(request, "web/dashboard.html", {"dashboards": dashboard_selectors.dashboards_for(request.user)})
+
+
+@login_required
+def configuration_index(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_staff:
+        raise PermissionDenied(_("The configuration page is for administrators."))
+    return render(request, "web/configuration_index.html", {"parties": Party.objects.filter(is_host=True).order_by("name")})
+
+
+@login_required
+def party_configuration(request: HttpRequest, code: str) -> HttpResponse:
+    """Read-only: tiers, jurisdictions, duty holders, SLAs and the workflow they produce."""
+    if not request.user.is_staff:
+        raise PermissionDenied(_("The configuration page is for administrators."))
+    party = get_object_or_404(Party, pk=code)
+    return render(request, "web/party_configuration.html", dashboard_selectors.configuration_of(party))
+
