@@ -34,10 +34,10 @@ from .selectors import (
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Officers start at their queue; proponents at their applications."""
+    """Officers start at their queue; proponents at their applications (rendered here, no redirect)."""
     if is_officer(request.user):
-        return redirect("queue")
-    return redirect("applications")
+        return queue(request)
+    return applications(request)
 
 
 @login_required
