@@ -29,12 +29,12 @@ def unavailable(figure: str, issue: int, error: Exception | None = None) -> Row:
 
 SIZES = {
     # quick: the same table in well under 90 s; full: the issue's sizes, under 10 minutes.
-    "quick": dict(chains=30, query_recipients=20, http_seconds=3.0, http_clients=16,
-                  list_small=1_000, list_large=20_000, list_samples=40,
-                  sweep_small=20_000, sweep_large=200_000, sweep_due=200,
+    "quick": dict(chains=15, query_recipients=20, http_seconds=2.0, http_clients=16,
+                  list_small=1_000, list_large=10_000, list_samples=20,
+                  sweep_small=10_000, sweep_large=100_000, sweep_due=100,
                   notifications=1_000, aef_small=1_000, aef_large=10_000),
-    "full": dict(chains=200, query_recipients=20, http_seconds=10.0, http_clients=16,
-                 list_small=1_000, list_large=100_000, list_samples=200,
+    "full": dict(chains=100, query_recipients=20, http_seconds=8.0, http_clients=16,
+                 list_small=1_000, list_large=100_000, list_samples=50,
                  sweep_small=100_000, sweep_large=1_000_000, sweep_due=10_000,
                  notifications=10_000, aef_small=10_000, aef_large=100_000),
 }

@@ -20,7 +20,8 @@ def make_test(sizes: dict, *, run: bool) -> list[Row]:
         start = time.perf_counter()
         result = subprocess.run(["make", "test"], cwd=BASE_DIR, env=env, capture_output=True, text=True)
         seconds = time.perf_counter() - start
-        summary = (result.stdout.strip().splitlines() or [""])[-1]
+        lines = [line for line in result.stdout.splitlines() if " passed" in line or " failed" in line or " error" in line]
+        summary = lines[-1] if lines else f"exit status {result.returncode}"
         note = f"run now: {summary.strip('= ')}"
         if result.returncode != 0:
             return [Row(figure="make test wall time", tierflow=fmt(seconds, "s"), target="< 300 s", met=False, note=note)]
@@ -28,5 +29,9 @@ def make_test(sizes: dict, *, run: bool) -> list[Row]:
         return [Row(figure="make test wall time", tierflow="not recorded", target="< 300 s", note="run `make test` once")]
     record = json.loads(RECORD.read_text())
     seconds = record["seconds"]
-    return [Row(figure="make test wall time", tierflow=fmt(seconds, "s"), target="< 300 s", met=seconds < 300,
-                note=note or f"last `make test` at {record.get('finished', '?')}", raw=record)]
+    partial = bool(record.get("args", "").strip())
+    note = note or f"last `make test` at {record.get('finished', '?')}"
+    if partial:
+        note += f" — a partial run (PYTEST_ARGS={record['args']!r}), not the whole suite"
+    return [Row(figure="make test wall time", tierflow=fmt(seconds, "s"), target="< 300 s", met=None if partial else seconds < 300,
+                note=note, raw=record)]

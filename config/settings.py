@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.api",
     "apps.web",
+    "apps.webhooks",
     "apps.ledger",
     "apps.reporting",
     "apps.accounts",
@@ -169,11 +170,28 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Issue 5: the API's own authentication, schema class, throttles and pagination defaults.
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "apps.api.authentication.PersonalTokenAuthentication", *REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]]
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "apps.api.schema.TierflowAutoSchema"
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "apps.api.throttling.PerTokenThrottle", "rest_framework.throttling.ScopedRateThrottle"]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    # Per personal token (or per user for session and contract tokens, per address when anonymous).
+    "api": os.environ.get("TIERFLOW_API_RATE", "1200/min"),
+    # POST /api/v1/auth/token/ (its view sets throttle_scope = "token"): slows password guessing.
+    "token": os.environ.get("TIERFLOW_TOKEN_RATE", "10/min"),
+}
+# Webhook URLs must be https and public unless DEBUG is on (server-side request forgery).
+TIERFLOW_WEBHOOK_TIMEOUT = env_int("TIERFLOW_WEBHOOK_TIMEOUT", 10)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tierflow API",
     "DESCRIPTION": "Article 6 authorization applications: create, submit and follow them through the host Party's tiers.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums", "apps.api.schema.error_body_accepts_field_lists"],
 }
 
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tierflow@localhost")
@@ -229,6 +247,8 @@ CELERY_BEAT_SCHEDULE = {
     "republish-pending-notifications": {"task": "notifications.republish_pending", "schedule": 60.0},
     # Daily: recompute the audit chain so tampering is found within a day (issue 7).
     "verify-audit-chain": {"task": "audit.verify_chain", "schedule": 24 * 60 * 60.0},
+    # Webhook deliveries whose backoff has expired, or that were never handed to the broker (issue 5).
+    "retry-due-webhooks": {"task": "webhooks.retry_due", "schedule": 30.0},
 }
 
 # --- Notifications (issue 3) ---
@@ -289,7 +309,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("TIERFLOW_LOCKOUT_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# JSON in the API's error body on /api/ (the token endpoint), the page above elsewhere; 429 with Retry-After.
+AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
+# POST /api/v1/auth/token/ is throttled per address (issue 5 sets the API's rates; this is the fallback).
+REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {}).setdefault("token", os.environ.get("TIERFLOW_TOKEN_RATE", "10/min"))
 # TOTP (django-otp) for approvers, supervisors and staff: on unless DEBUG (make run, the default tests).
 TIERFLOW_REQUIRE_2FA = env_bool("TIERFLOW_REQUIRE_2FA", not DEBUG)
 OTP_TOTP_ISSUER = "Tierflow"

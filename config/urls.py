@@ -10,6 +10,8 @@ SWAGGER_CDN = "https://cdn.jsdelivr.net"
 api_docs = csp_override({**settings.SECURE_CSP, "script-src": ["'self'", SWAGGER_CDN], "style-src": ["'self'", SWAGGER_CDN],
                          "img-src": ["'self'", "data:", SWAGGER_CDN]})(SpectacularSwaggerSplitView.as_view(url_name="schema"))
 
+from apps.api.web import personal_tokens
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("apps.api.urls")),
@@ -17,6 +19,7 @@ urlpatterns = [
     path("federal/", include("apps.reporting.urls")),  # issue 6: the federal tier's report pages
     path("api/docs/", api_docs, name="api-docs"),
     path("audit/", include("apps.audit.urls")),
+    path("account/tokens/", personal_tokens, name="personal-tokens"),
     path("account/", include("apps.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("apps.web.urls")),

@@ -116,3 +116,11 @@ def deliver_outbox(mailoutbox):
         return sum(deliver_notification(pk) == "delivered" for pk in list(ids))
 
     return deliver
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    """Throttles count per address in the cache, and every test client is 127.0.0.1: each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()

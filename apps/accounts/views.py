@@ -4,6 +4,7 @@ from __future__ import annotations
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
+
+from apps.audit.services import record_event
 
 from . import services
 from .twofactor import has_confirmed_device, two_factor_required
@@ -88,6 +91,9 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         if device is not None:
             otp_login(request, device)
             return redirect(_next_url(request))
+        with transaction.atomic():
+            record_event(event="auth.2fa_failed", subject_type="user", subject_id=request.user.username,
+                         acting_user=request.user, data={"address": request.META.get("REMOTE_ADDR")})
         messages.error(request, _("That code did not match."))
     return render(request, "accounts/two_factor_verify.html", {"next": _next_url(request)},
                   status=400 if request.method == "POST" else 200)

@@ -15,6 +15,7 @@ from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 
 from apps.accounts.twofactor import two_factor_required
 from apps.audit.services import record_token_event
@@ -26,6 +27,7 @@ def _locked(detail: str | None = None) -> Response:
 
 
 class ObtainTokenView(ObtainAuthToken):
+    throttle_classes = [ScopedRateThrottle]  # ObtainAuthToken has none by default
     throttle_scope = "token"
 
     def post(self, request, *args, **kwargs):

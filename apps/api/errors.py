@@ -1,4 +1,4 @@
-"""One error body for every failure: `code`, `detail`, and per-field messages under the field's name on 400."""
+"""One error body for every failure: `code`, `detail`, and per-field message lists under the field's name on 400."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -15,10 +15,25 @@ class Conflict(exceptions.APIException):
     default_detail = "The request conflicts with the application's current state."
 
 
+class Unprocessable(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "unprocessable"
+    default_detail = "The request cannot be processed."
+
+
 def _field_errors(error: DjangoValidationError) -> dict:
     if hasattr(error, "error_dict"):
         return {field: [str(m) for m in messages] for field, messages in error.message_dict.items()}
     return {"non_field_errors": [str(m) for m in error.messages]}
+
+
+def _messages(value) -> list[str]:
+    """Any nesting DRF produces (lists of dicts for list items) as one flat list of strings."""
+    if isinstance(value, dict):
+        return [f"{key}: {message}" for key, item in value.items() for message in _messages(item)]
+    if isinstance(value, (list, tuple)):
+        return [message for item in value for message in _messages(item)]
+    return [str(value)]
 
 
 def exception_handler(exc, context):
@@ -32,12 +47,11 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        body = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        raw = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        body = {str(field): _messages(value) for field, value in raw.items()}
         first = next(iter(body.values()), [""])
-        message = first[0] if isinstance(first, list) and first else str(first)
-        response.data = {"code": "invalid", "detail": str(message), **body}
+        response.data = {"code": "invalid", "detail": first[0] if first else "", **body}
     elif isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]
         response.data = {"code": getattr(detail, "code", "error"), "detail": str(detail)}
     return response
-

@@ -4,10 +4,10 @@ from __future__ import annotations
 from django.utils import timezone
 from rest_framework import serializers
 
-from apps.authorizations.models import Application, FirstTransferDefinition, LetterOfAuthorization, Purpose
+from apps.authorizations.models import Application, Document, FirstTransferDefinition, LetterOfAuthorization, Purpose
 from apps.authorizations.permissions import available_transitions, open_stage_of
 from apps.authorizations.services import TRANSITION_SERVICES, ApplicationInput
-from apps.governance.models import Jurisdiction, Party
+from apps.governance.models import Authority, DutyAssignment, Jurisdiction, Party, Tier
 
 
 class ApplicationInputSerializer(serializers.Serializer):
@@ -115,3 +115,97 @@ class TransitionSerializer(serializers.Serializer):
     authorized_quantity = serializers.IntegerField(required=False, min_value=1, max_value=10**12)
     vintage_from = serializers.IntegerField(required=False, min_value=2021, max_value=2100)
     vintage_to = serializers.IntegerField(required=False, min_value=2021, max_value=2100)
+
+
+class ApplicationUpdateSerializer(ApplicationInputSerializer):
+    """PATCH: any subset of the proponent's fields; the rest keep their values. The host Party cannot change."""
+
+
+class HistoryEventSerializer(serializers.Serializer):
+    """Every recorded event of the application, oldest first (creation, edits, transitions, documents)."""
+
+    seq = serializers.IntegerField()
+    event = serializers.CharField()
+    actor = serializers.CharField(source="actor_username")
+    at = serializers.DateTimeField()
+    transition = serializers.CharField(source="data.transition", default=None, allow_null=True)
+    from_ = serializers.CharField(source="data.from", default=None, allow_null=True)
+    to = serializers.CharField(source="data.to", default=None, allow_null=True)
+    comment = serializers.CharField(source="data.comment", default=None, allow_null=True)
+    hash = serializers.CharField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    uploaded_by = serializers.CharField(source="uploaded_by.username")
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Document
+        fields = ["id", "title", "original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at", "download"]
+
+    def get_download(self, document) -> str:
+        return f"/api/v1/applications/{document.application.reference}/documents/{document.pk}/"
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="PDF, PNG or JPEG (checked by content), at most 10 MB.")
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class QueueEntrySerializer(serializers.Serializer):
+    """One open stage I may act on, with its application."""
+
+    reference = serializers.CharField(source="application.reference")
+    title = serializers.CharField(source="application.title")
+    state = serializers.CharField(source="application.state")
+    jurisdiction = serializers.CharField(source="application.jurisdiction_id")
+    duty = serializers.CharField()
+    authority = serializers.CharField(source="authority.name")
+    opened_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    overdue = serializers.SerializerMethodField()
+    escalation_level = serializers.IntegerField()
+
+    def get_overdue(self, stage) -> bool:
+        return stage.due_at <= timezone.now()
+
+
+class PartySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Party
+        fields = ["code", "name", "is_host", "is_acquiring", "timezone"]
+
+
+class TierSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tier
+        fields = ["id", "party", "name", "order"]
+
+
+class JurisdictionSerializer(serializers.ModelSerializer):
+    tier = serializers.CharField(source="tier.name")
+
+    class Meta:
+        model = Jurisdiction
+        fields = ["code", "name", "party", "tier", "parent", "timezone"]
+
+
+class AuthoritySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Authority
+        fields = ["id", "name", "short_name", "jurisdiction", "email"]
+
+
+class DutyAssignmentSerializer(serializers.ModelSerializer):
+    tier = serializers.CharField(source="tier.name")
+    tier_order = serializers.IntegerField(source="tier.order")
+
+    class Meta:
+        model = DutyAssignment
+        fields = ["id", "party", "duty", "tier", "tier_order", "sla_days", "calendar", "escalation_grace_days",
+                  "next_tier_may_act"]

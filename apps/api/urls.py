@@ -1,17 +1,28 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
+from rest_framework.throttling import ScopedRateThrottle
 
 from apps.notifications.api import HealthView
+from apps.webhooks.api import EndpointViewSet
 
-from . import views
+from . import reference_views, tokens, views
 from .auth import ObtainTokenView
 
 router = DefaultRouter()
 router.register("applications", views.ApplicationViewSet, basename="application")
 router.register("notifications", views.NotificationViewSet, basename="notification")
+router.register("parties", reference_views.PartyViewSet, basename="party")
+router.register("tiers", reference_views.TierViewSet, basename="tier")
+router.register("jurisdictions", reference_views.JurisdictionViewSet, basename="jurisdiction")
+router.register("authorities", reference_views.AuthorityViewSet, basename="authority")
+router.register("duty-assignments", reference_views.DutyAssignmentViewSet, basename="duty-assignment")
+router.register("tokens", tokens.PersonalTokenViewSet, basename="personal-token")
+router.register("webhooks/endpoints", EndpointViewSet, basename="webhook-endpoint")
 
 urlpatterns = [
-    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    # DRF's ObtainAuthToken turns throttles off; the token scope (TIERFLOW_TOKEN_RATE) is switched back on here.
+    path("auth/token/", ObtainTokenView.as_view(throttle_classes=[ScopedRateThrottle]), name="api-token"),
+    path("queue/", reference_views.QueueView.as_view(), name="queue"),
     path("health/", HealthView.as_view(), name="api-health"),
     path("", include("apps.ledger.api_urls")),  # issue 6: ledger and UNFCCC report endpoints
     path("", include(router.urls)),

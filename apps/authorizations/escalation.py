@@ -79,7 +79,6 @@ def _advance(stage: Stage, now: datetime, result: SweepResult) -> None:
         stage.next_check_at = stage.escalate_at
     else:
         stage.next_check_at = None
-    stage.save(update_fields=["escalation_level", "next_check_at", "reminded_at"])
     result.stages.append(stage.pk)
 
 
@@ -101,5 +100,7 @@ def escalate_overdue_stages(*, now: datetime | None = None, batch_size: int = SW
             )
             for stage in batch:
                 _advance(stage, now, result)
+            if batch:  # one UPDATE for the whole batch
+                Stage.objects.bulk_update(batch, ["escalation_level", "next_check_at", "reminded_at"])
         if len(batch) < batch_size:
             return result

@@ -184,6 +184,11 @@ def available_transitions(user, application: Application) -> list[str]:
     ]
 
 
+def actionable_stages(user) -> QuerySet:
+    """Open stages in the user's queue (the API's `/queue/`, the web's home page): `queue_condition`."""
+    return Stage.objects.filter(queue_condition(user))
+
+
 def queue_branches(user) -> list[Q]:
     """Open-stage filters for what the user may act on now, and, for supervisors, what was escalated to them.
 

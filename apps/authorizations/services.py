@@ -23,6 +23,7 @@ from apps.audit.services import record_event
 from apps.governance.models import Duty, Jurisdiction, Party, ProponentOrganisation
 from apps.governance.selectors import resolve_duty_holder_for
 from apps.notifications.services import STAFF_ROLES, notify, recipients_query, transition_body
+from apps.webhooks.services import publish_application_event
 
 from .deadlines import deadlines_for
 from .models import STAGE_DUTY, Application, LetterOfAuthorization, ReferenceCounter, Stage, State
@@ -240,6 +241,10 @@ def _record_and_notify(application: Application, *, name: str, source: str, acti
         subject=f"{application.reference}: {name.replace('_', ' ')} → {application.get_state_display()}",
         body=transition_body(application, comment=comment, stage=stage),
     )
+    # Webhooks: no statement here; on commit the deliveries are written from this event and handed to Celery.
+    publish_application_event(application=application, event_type=f"application.{name}", event_id=f"audit:{event.seq}", at=now,
+                              data={"transition": name, "from": source, "to": application.state, "comment": comment,
+                                    "actor": getattr(acting_user, "username", "")})
 
 
 def _run_transition(application: Application, name: str, *, acting_user, comment: str = "",

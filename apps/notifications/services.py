@@ -144,24 +144,42 @@ def claim_timeout() -> timedelta:
     return timedelta(seconds=settings.NOTIFICATION_CLAIM_TIMEOUT)
 
 
-def _claim(notification_id: int, now: datetime) -> bool:
-    """pending → sending, or take over a claim so old its worker must have died; False if there is nothing to do."""
-    claimable = Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - claim_timeout())
-    return Notification.objects.filter(claimable, pk=notification_id).update(
-        status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1,
-    ) == 1
+_CLAIM_SQL = """
+UPDATE {table}
+SET status = CASE WHEN channel = %(in_app)s THEN %(delivered)s ELSE %(sending)s END,
+    delivered_at = CASE WHEN channel = %(in_app)s THEN %(now)s ELSE delivered_at END,
+    claimed_at = %(now)s, attempts = attempts + 1
+WHERE id = %(id)s AND (status = %(pending)s OR (status = %(sending)s AND claimed_at < %(stale)s))
+RETURNING channel, subject, body, (SELECT email FROM {user_table} WHERE id = recipient_id)
+"""
 
 
-def _send_email(notification: Notification) -> None:
+def _claim(notification_id: int, now: datetime):
+    """One statement: pending → sending (email), or pending → delivered (in-app: the row becoming visible IS the
+    delivery); also takes over a claim so old its worker must have died. Returns (channel, subject, body, email)
+    or None when there is nothing to claim."""
+    ops = connection.ops
+    sql = _CLAIM_SQL.format(table=ops.quote_name(Notification._meta.db_table), user_table=ops.quote_name(User._meta.db_table))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {
+            "id": notification_id, "now": ops.adapt_datetimefield_value(now),
+            "stale": ops.adapt_datetimefield_value(now - claim_timeout()),
+            "in_app": Channel.IN_APP, "pending": DeliveryStatus.PENDING, "sending": DeliveryStatus.SENDING,
+            "delivered": DeliveryStatus.DELIVERED,
+        })
+        return cursor.fetchone()
+
+
+def _send_email(notification_id: int, *, subject: str, body: str, address: str) -> None:
     message = EmailMessage(
-        subject=notification.subject, body=notification.body, to=[notification.recipient.email],
-        headers={"Message-ID": f"<notification-{notification.pk}@{settings.NOTIFICATION_MESSAGE_ID_DOMAIN}>"},
+        subject=subject, body=body, to=[address],
+        headers={"Message-ID": f"<notification-{notification_id}@{settings.NOTIFICATION_MESSAGE_ID_DOMAIN}>"},
     )
     message.send(fail_silently=False)
 
 
 def deliver_notification(notification_id: int, *, retry_in: timedelta | None = None, final: bool = False) -> str:
-    """Deliver one row at most once.
+    """Deliver one row at most once (one statement for in-app, two around the send for email).
 
     Returns "delivered"; "done" when there is nothing left to do (delivered
     already, failed for good, or no such row); "busy" when another worker holds
@@ -173,13 +191,15 @@ def deliver_notification(notification_id: int, *, retry_in: timedelta | None = N
     task retries.
     """
     now = timezone.now()
-    if not _claim(notification_id, now):
+    claimed = _claim(notification_id, now)
+    if claimed is None:
         busy = Notification.objects.filter(pk=notification_id, status=DeliveryStatus.SENDING).exists()
         return "busy" if busy else "done"
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    channel, subject, body, address = claimed
+    if channel == Channel.IN_APP:
+        return "delivered"
     try:
-        if notification.channel == Channel.EMAIL:
-            _send_email(notification)
+        _send_email(notification_id, subject=subject, body=body, address=address)
     except Exception as exc:
         Notification.objects.filter(pk=notification_id, status=DeliveryStatus.SENDING, claimed_at=now).update(
             status=DeliveryStatus.FAILED if final else DeliveryStatus.PENDING,

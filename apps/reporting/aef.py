@@ -103,6 +103,9 @@ class AEFBuilder:
             queryset = queryset.filter(id__lte=self.report.frozen_through_action_id)
         return queryset
 
+    def count_actions(self) -> int:
+        return self._actions().count()
+
     def _letters(self):
         return (LetterOfAuthorization.objects.filter(application__host_party=self.party, issued_at__lte=year_end(self.year))
                 .select_related("application__organisation").order_by("issued_at", "id"))
@@ -195,25 +198,10 @@ class AEFBuilder:
         return queryset
 
     def holdings(self) -> Iterator[tuple[str, dict]]:
-        """The Party's holdings at 31 December, replayed from the actions.
-
-        Every movement takes the front of a held block, so a dict keyed by (registry, first ID)
-        is enough: memory follows the blocks held, not the actions.
-        """
+        """The Party's holdings at 31 December of the reported year."""
         accounts = self._holding_accounts()
-        held: dict[tuple[str, int], tuple] = {}
-        fields = ("registry_id", "first_id", "last_id", "from_account_id", "to_account_id", "application_id",
-                  "cooperative_approach_id", "first_transferring_party_id", "vintage")
-        for m in self._movements(accounts).order_by("id").values_list(*fields).iterator(chunk_size=2000):
-            registry, first, last, source, target, *attributes = m
-            if source in accounts:
-                current_last, current_attributes = held.pop((registry, first))
-                if last < current_last:
-                    held[(registry, last + 1)] = (current_last, current_attributes)
-            if target in accounts:
-                held[(registry, first)] = (last, attributes)
         blank = dict.fromkeys(headings("Holdings"), "")
-        for (registry, first), (last, (application_id, ca_id, ft_party, vintage)) in sorted(held.items()):
+        for registry, first, last, application_id, ca_id, ft_party, vintage in self._held_blocks(accounts):
             authorization = self._authorization_of(application_id)
             row = dict(blank)
             row.update({
@@ -225,6 +213,41 @@ class AEFBuilder:
             })
             key = f"{registry}:{first}"
             yield key, self.corrections.apply("Holdings", key, row)
+
+    def _held_blocks(self, accounts: set[int]) -> Iterator[tuple]:
+        """Streamed from the blocks when nothing moved since the cut-off (the usual case), else replayed."""
+        later = Q(at__gt=year_end(self.year))
+        if self.report.frozen_through_action_id is not None:
+            later |= Q(id__gt=self.report.frozen_through_action_id)
+        moved_since = Action.objects.filter(Q(from_account__in=accounts) | Q(to_account__in=accounts)).filter(later).exists()
+        if not moved_since:
+            from apps.ledger.models import Block
+
+            yield from (Block.objects.filter(account__in=accounts).order_by("registry_id", "first_id")
+                        .values_list("registry_id", "first_id", "last_id", "application_id", "cooperative_approach_id",
+                                     "first_transferring_party_id", "vintage").iterator(chunk_size=2000))
+            return
+        yield from self._replayed_holdings(accounts)
+
+    def _replayed_holdings(self, accounts: set[int]) -> Iterator[tuple]:
+        """Replay the movements to the cut-off. Every movement takes the front of a held block, so a dict
+        keyed by (registry, first ID) is enough: memory follows the blocks held, not the actions."""
+        held: dict[tuple[str, int], tuple] = {}
+        fields = ("registry_id", "first_id", "last_id", "from_account_id", "to_account_id", "application_id",
+                  "cooperative_approach_id", "first_transferring_party_id", "vintage")
+        strings: dict[str, str] = {}
+        for registry, first, last, source, target, application_id, ca_id, ft_party, vintage in (
+                self._movements(accounts).order_by("id").values_list(*fields).iterator(chunk_size=2000)):
+            registry = strings.setdefault(registry, registry)
+            if source in accounts:
+                current = held.pop((registry, first))
+                if last < current[0]:
+                    held[(registry, last + 1)] = current
+            if target in accounts:
+                held[(registry, first)] = (last, application_id, strings.setdefault(ca_id, ca_id),
+                                           strings.setdefault(ft_party, ft_party), vintage)
+        for (registry, first), (last, application_id, ca_id, ft_party, vintage) in sorted(held.items()):
+            yield registry, first, last, application_id, ca_id, ft_party, vintage
 
     def holdings_from_action_sums(self) -> dict[tuple[int, int], int]:
         """(application, vintage) → ITMOs moved into minus out of the Party's holding accounts (the database sums)."""

@@ -11,12 +11,14 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.audit.services import record_export
 from apps.governance.models import Party
 from apps.ledger.permissions import parties_seen_by
 
 from . import services
 from .aef import AEFBuilder, validate
 from .models import Report
+
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -62,7 +64,10 @@ def visible_reports(user):
 class ReportListView(APIView):
     """Reports of the Parties whose reporting the caller takes part in; POST opens one."""
 
-    @extend_schema(responses={200: ReportSerializer(many=True)}, operation_id="reports_list")
+    # The list has the API's page shape; one Party has a report per year and version, so it is one page (200 at most).
+    @extend_schema(responses={200: inline_serializer("ReportPage", {
+        "results": ReportSerializer(many=True), "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True)})}, operation_id="reports_list")
     def get(self, request):
         return Response({"results": ReportSerializer(visible_reports(request.user)[:200], many=True, context={"request": request}).data,
                          "next": None, "previous": None})
@@ -121,11 +126,13 @@ EXPORTS = {
 }
 
 
-def aef_file_response(report: Report, fmt: str) -> FileResponse:
-    """Write the export to a temporary file (memory flat whatever the size) and stream it back."""
+def aef_file_response(report: Report, fmt: str, *, acting_user=None) -> FileResponse:
+    """Write the export to a temporary file (memory flat whatever the size) and stream it back; audited."""
     content_type, extension = EXPORTS[fmt]
     spool = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)
-    services.export_report(report, fmt=fmt, stream=spool)
+    rows = services.export_report(report, fmt=fmt, stream=spool)
+    record_export(acting_user=acting_user, what="aef", party=report.party_id, rows=rows,
+                  parameters={"report": report.pk, "year": report.year, "version": str(report.version), "format": fmt})
     size = spool.tell()
     spool.seek(0)
     response = FileResponse(spool, content_type=content_type, as_attachment=True,
@@ -138,7 +145,7 @@ class _ReportExportView(APIView):
     fmt = "json"
 
     def get(self, request, pk: int):
-        return aef_file_response(_report(request, pk), self.fmt)
+        return aef_file_response(_report(request, pk), self.fmt, acting_user=request.user)
 
 
 class ReportJSONView(_ReportExportView):

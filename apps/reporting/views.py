@@ -71,7 +71,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for table in TABLE_NAMES:
         rows = builder.rows(table)
         shown = [[row.get(c, "") for c in headings(table)] for _key, row in islice(rows, ROWS_SHOWN)]
-        more = sum(1 for _ in rows)
+        # Actions are counted by the database; the other tables are small or already streamed.
+        more = max(0, builder.count_actions() - len(shown)) if table == "Actions" else sum(1 for _ in rows)
         tables.append({"name": table, "headings": headings(table), "rows": shown, "more": more})
     issues = validate(AEFBuilder(report)) if report.state == "draft" else []
     adjustment = adjustments_for(report.party).for_year(report.year)
@@ -118,7 +119,7 @@ def report_correct(request: HttpRequest, pk: int) -> HttpResponse:
 def report_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in EXPORTS:
         raise Http404
-    return aef_file_response(_report_for(request, pk), fmt)
+    return aef_file_response(_report_for(request, pk), fmt, acting_user=request.user)
 
 
 @login_required

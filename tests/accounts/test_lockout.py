@@ -65,6 +65,8 @@ def test_the_api_token_endpoint_is_locked_too_with_the_api_error_body(api, known
         assert response.status_code == 400
     response = client.post("/api/v1/auth/token/", {"username": "proponent", "password": "wrong"}, format="json")
     assert response.status_code == 429
+    assert response.json()["code"] == "locked_out"  # the failure that locks answers in the API's body, not a web page
+    assert int(response["Retry-After"]) > 0
     response = client.post("/api/v1/auth/token/", {"username": "proponent", "password": PASSWORD}, format="json")
     assert response.status_code == 429
     assert response.json()["code"] == "locked_out"
@@ -77,3 +79,18 @@ def test_the_api_token_endpoint_answers_like_drf_obtain_auth_token(api, known_pa
     assert set(response.json()) == {"token"}
     again = api(None).post("/api/v1/auth/token/", {"username": "proponent", "password": PASSWORD}, format="json")
     assert again.json() == response.json()
+
+
+def test_the_token_endpoint_is_throttled_per_address_as_well(api, known_password, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}), "token": "2/min"}}
+    from rest_framework.throttling import ScopedRateThrottle
+
+    ScopedRateThrottle.THROTTLE_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    try:
+        codes = [api(None).post("/api/v1/auth/token/", {"username": "proponent", "password": PASSWORD}, format="json").status_code
+                 for _ in range(3)]
+    finally:
+        from rest_framework.settings import api_settings
+
+        ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    assert codes == [200, 200, 429]

@@ -53,9 +53,9 @@ def test_with_enforcement_off_no_device_is_needed(api, proponent, sabah_approver
 def test_a_signed_in_approver_is_sent_to_enrol_and_then_gets_in(client, two_factor_on, sabah_approver, settings):
     settings.OTP_TOTP_THROTTLE_FACTOR = 0  # the wrong code below would otherwise make the right one wait a second
     client.force_login(sabah_approver)
-    response = client.get("/")
+    response = client.get("/applications/")
     assert response.status_code == 302
-    assert response["Location"] == "/account/two-factor/?next=%2F"
+    assert response["Location"] == "/account/two-factor/?next=%2Fapplications%2F"
     page = client.get("/account/two-factor/?next=/")
     assert page.status_code == 200 and "<svg" in page.content.decode()
     device = TOTPDevice.objects.get(user=sabah_approver, confirmed=False)
@@ -63,17 +63,17 @@ def test_a_signed_in_approver_is_sent_to_enrol_and_then_gets_in(client, two_fact
     assert wrong.status_code == 400 and "did not match" in wrong.content.decode()
     right = client.post("/account/two-factor/", {"token": current_code(device), "next": "/"})
     assert right.status_code == 302 and right["Location"] == "/"
-    assert client.get("/").status_code == 200
+    assert client.get("/applications/").status_code == 200
     assert AuditEvent.objects.filter(event="auth.2fa_enrolled", subject_id="sabah.approver").exists()
 
 
 def test_an_enrolled_approver_verifies_each_new_session(client, two_factor_on, sabah_approver, confirmed_device):
     device = confirmed_device(sabah_approver)
     client.force_login(sabah_approver)
-    response = client.get("/")
-    assert response["Location"] == "/account/two-factor/verify/?next=%2F"
+    response = client.get("/applications/")
+    assert response["Location"] == "/account/two-factor/verify/?next=%2Fapplications%2F"
     assert client.post("/account/two-factor/verify/", {"token": current_code(device), "next": "/"})["Location"] == "/"
-    assert client.get("/").status_code == 200
+    assert client.get("/applications/").status_code == 200
 
 
 def test_a_staff_admin_must_verify_before_the_admin(client, two_factor_on, admin_user):
@@ -84,7 +84,7 @@ def test_a_staff_admin_must_verify_before_the_admin(client, two_factor_on, admin
 
 def test_a_proponent_is_not_asked_for_a_second_factor(client, two_factor_on, proponent):
     client.force_login(proponent)
-    assert client.get("/").status_code == 200
+    assert client.get("/applications/").status_code == 200
 
 
 def test_the_token_endpoint_asks_an_approver_for_the_current_code(api, two_factor_on, sabah_approver, confirmed_device):
@@ -110,3 +110,23 @@ def test_an_unverified_approver_session_gets_a_json_403_from_the_api(client, two
     response = client.get("/api/v1/applications/")
     assert response.status_code == 403
     assert response.json()["code"] == "two_factor_required"
+
+
+def test_a_wrong_code_at_verification_is_refused_and_recorded(client, two_factor_on, sabah_approver, confirmed_device):
+    device = confirmed_device(sabah_approver)
+    client.force_login(sabah_approver)
+    wrong = "000000" if current_code(device) != "000000" else "111111"
+    response = client.post("/account/two-factor/verify/", {"token": wrong, "next": "/"})
+    assert response.status_code == 400 and "did not match" in response.content.decode()
+    assert client.get("/")["Location"].startswith("/account/two-factor/verify/")
+    assert AuditEvent.objects.filter(event="auth.2fa_failed", subject_id="sabah.approver").exists()
+
+
+def test_an_admin_removing_someones_device_is_recorded(client, admin_user, sabah_approver, confirmed_device):
+    device = confirmed_device(sabah_approver)
+    client.force_login(admin_user)
+    response = client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+    event = AuditEvent.objects.filter(event="config.deleted", subject_type="otp_totp.totpdevice").get()
+    assert event.actor_username == "admin"

@@ -59,6 +59,36 @@ def test_the_api_obeys_the_matrix(api, transition, state, role, tier, own, propo
     assert Application.objects.get(pk=application.pk).state == state
 
 
+def web_transition_url(reference: str, transition: str) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("application-transition", kwargs={"reference": reference, "name": transition})
+    except NoReverseMatch:
+        pytest.skip("the web decision pages (issue 4) are not on this branch yet")
+
+
+@pytest.mark.parametrize("role,tier,own", HOLDERS, ids=lambda v: str(v))
+@pytest.mark.parametrize("transition,state", CASES)
+def test_the_web_pages_obey_the_matrix(transition, state, role, tier, own, proponent, sabah_approver):
+    web_transition_url("MYS-MY12-2026-0001", transition)
+    application = application_in(state, proponent, sabah_approver)
+    url = web_transition_url(application.reference, transition)
+    user = holder(role, tier, own)
+    client = Client()
+    client.force_login(user)
+    expected = matrix.allowed(transition=transition, state=state, role=role, tier=tier, own=own)
+    response = client.post(url, {**PARAMETERS, "seen_state": state})
+    after = Application.objects.get(pk=application.pk).state
+    if expected:
+        assert after != state, (transition, state, role, tier, own, response.status_code)
+        return
+    assert after == state, (transition, state, role, tier, own)
+    sees = (role == matrix.PROPONENT and own) or (role in matrix.OFFICER_ROLES and own and state != "draft")
+    if not sees:
+        assert response.status_code == 404, (transition, state, role, tier, own, response.status_code)
+
+
 def test_the_command_prints_the_table_the_readme_shows():
     out = StringIO()
     call_command("permission_matrix", stdout=out)

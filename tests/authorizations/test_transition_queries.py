@@ -76,3 +76,14 @@ def test_the_chain_written_this_way_still_verifies(proponent):
     assert verify_chain()[1] is None
     open_stages = Stage.objects.filter(closed_at__isnull=True, application__reference__startswith="MYS-")
     assert not open_stages.filter(application__state="authorized").exists()
+
+
+def test_the_budget_holds_with_the_second_factor_enforced(proponent, settings):
+    """Production checks the approvers' TOTP device on every decision; that check is inside the budget."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.TIERFLOW_REQUIRE_2FA = True
+    for username in ("sabah.approver", "federal.approver"):
+        TOTPDevice.objects.create(user=User.objects.get(username=username), name="phone", confirmed=True)
+    counts = run_chain(proponent)
+    assert {name: n for name, (n, _) in counts.items() if n > BUDGET} == {}

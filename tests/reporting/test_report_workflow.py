@@ -148,3 +148,57 @@ def test_multi_year_accounting_reports_the_cumulative_and_single_year_the_averag
     mys.ndc_accounting = NDCAccounting.SINGLE_YEAR
     mys.save()
     assert year_adjustment(mys, YEAR).average_annual == 2500  # 5,000 over the period's first two years
+
+
+def test_holdings_of_a_past_cut_off_are_replayed_from_the_actions(worked_example, federal_approver):
+    report = services.create_report(party="MYS", year=YEAR, acting_user=federal_approver)
+    services.submit_for_review(report, acting_user=federal_approver)  # cut-off: 3,000 held
+    transfer_itmos(application=worked_example, acting_user=federal_approver, vintage=2026, quantity=1000,
+                   to_party=Party.objects.get(code="KOR"))
+    report = Report.objects.get(pk=report.pk)
+    holdings = _json(report)["Holdings"]
+    assert [(h["First ID"], h["Last ID"], h["Quantity (t CO2 eq)"]) for h in holdings] == [("5001", "8000", "3000")]
+    current = services.create_report(party="KOR", year=YEAR, acting_user=_korea_preparer())
+    assert [h["Quantity (t CO2 eq)"] for h in _json(current)["Holdings"]] == ["5000", "1000"]
+
+
+def _korea_preparer():
+    from apps.governance.models import Authority, Membership, Role
+    from django.contrib.auth import get_user_model
+
+    person = get_user_model().objects.create(username="korea.reporter")
+    Membership.objects.create(user=person, authority=Authority.objects.get(jurisdiction_id="KR"), role=Role.APPROVER)
+    return person
+
+
+def test_worked_example_bangkok_e_bus_first_transfer_to_switzerland(proponent, federal_approver):
+    """Thailand → Switzerland, NDC use: the Bangkok E-Bus Programme, the first ITMOs for NDC use
+    (https://www.klik.ch/en/news/news-article/first-ever-itmos-for-ndc-use). The quantity 1,916 t CO2e of
+    vintage 2022 is the first transfer as reported in the press in January 2024 (not confirmed from a stored
+    source; the ledger arithmetic below does not depend on it)."""
+    from ..conftest import user
+
+    thailand = user("thailand.approver")
+    application = authorized(proponent, jurisdiction="TH-10", host_party="THA", acquiring_parties=["CHE"],
+                             vintage_from=2022, vintage_to=2022, requested_quantity=1916, sector="Transportation",
+                             mitigation_type="Emission reductions", actors={"loa": thailand, "ca": thailand})
+    issue_itmos(application=application, acting_user=thailand, vintage=2022, quantity=1916)
+    transfer_itmos(application=application, acting_user=thailand, vintage=2022, quantity=1916,
+                   to_party=Party.objects.get(code="CHE"))
+    assert year_adjustment(Party.objects.get(code="THA"), YEAR).corresponding_adjustment == 1916
+    aef = _json(services.create_report(party="THA", year=YEAR, acting_user=thailand))
+    [row] = [r for r in aef["Actions"] if r["Action type"] == "First transfer"]
+    assert (row["First transferring participating Party ID"], row["Acquiring participating Party ID"],
+            row["Vintage"], row["Quantity (t CO2 eq)"], row["Party ITMO registry ID"]) == ("THA", "CHE", "2022", "1916", "THA01")
+    assert aef["Holdings"] == []  # all of it left Thailand's registry
+
+
+def test_holdings_that_differ_from_the_actions_are_flagged(worked_example, federal_approver):
+    from apps.ledger.models import Block
+
+    block = Block.objects.get(account__kind="entity")
+    Block.objects.filter(pk=block.pk).update(last_id=block.last_id - 10, quantity=block.quantity - 10)  # tampered
+    report = services.create_report(party="MYS", year=YEAR, acting_user=federal_approver)
+    with pytest.raises(ValidationError) as error:
+        services.submit_for_review(report, acting_user=federal_approver)
+    assert any(m.startswith("Holdings") and "total 2990 but the Actions give 3000" in m for m in error.value.message_dict["aef"])

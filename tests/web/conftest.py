@@ -35,3 +35,11 @@ def screenshot_dir():
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     print(f"\nBrowser screenshots: {SCREENSHOTS}")
     return SCREENSHOTS
+
+
+@pytest.fixture(autouse=True)
+def orm_beside_playwright(request, monkeypatch):
+    """Playwright's sync API runs an event loop in the test's thread; the ORM calls a browser test makes are
+    still synchronous. Allowed for those tests only, so nothing else (a `check --deploy` subprocess) inherits it."""
+    if "page" in request.fixturenames:
+        monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
