@@ -124,8 +124,9 @@ class IssueLoaForm(TransitionForm):
     """`issue_loa`: quantity and vintages pre-filled from the request, its limits shown and enforced."""
 
     authorized_quantity = forms.IntegerField(label=_("Authorized quantity (tCO2e)"), min_value=1)
-    vintage_from = forms.IntegerField(label=_("First vintage"))
-    vintage_to = forms.IntegerField(label=_("Last vintage"))
+    # Left empty, the vintages are the requested ones (the service's default).
+    vintage_from = forms.IntegerField(label=_("First vintage"), required=False)
+    vintage_to = forms.IntegerField(label=_("Last vintage"), required=False)
 
     def __init__(self, *args, application: Application, **kwargs):
         kwargs.setdefault("initial", {
@@ -142,7 +143,7 @@ class IssueLoaForm(TransitionForm):
                 "a": application.vintage_from, "b": application.vintage_to}
 
     def parameters(self) -> dict:
-        return {name: self.cleaned_data[name] for name in ("authorized_quantity", "vintage_from", "vintage_to")}
+        return {name: self.cleaned_data.get(name) for name in ("authorized_quantity", "vintage_from", "vintage_to")}
 
 
 # In the decision panel's order: the step forward first, the ones that stop or return it after.

@@ -16,11 +16,23 @@ CHROMIUM = os.environ.get("TIERFLOW_CHROMIUM") or shutil.which("chromium") or "/
 SCREENSHOTS = Path(os.environ.get("TIERFLOW_SCREENSHOTS", Path(__file__).resolve().parents[2] / "var" / "screenshots"))
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
+@pytest.fixture
+def page(monkeypatch):
+    """A fresh Chromium per test, closed after it, so no event loop outlives the browser tests."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed (.ci/run installs it with apt-get)")
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ["--no-sandbox", "--disable-dev-shm-usage"]}
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"])
+        context = browser.new_context(accept_downloads=True)
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            browser.close()
 
 
 @pytest.fixture(scope="session")
