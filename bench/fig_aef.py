@@ -23,7 +23,7 @@ CHILD = r"""
 import gc, json, os, sys, tempfile, threading, time
 import django
 django.setup()
-import openpyxl, csv, zipfile  # imported before the measurement: the export's memory, not the imports'
+import xlsxwriter, csv, zipfile  # imported before the measurement: the export's memory, not the imports'
 from apps.reporting.services import export_aef
 PAGE = os.sysconf("SC_PAGE_SIZE")
 def rss():
