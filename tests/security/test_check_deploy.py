@@ -13,8 +13,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def production_env() -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "TIERFLOW_REQUIRE_2FA", "DJANGO_SETTINGS_MODULE",
-                                                       "DJANGO_ALLOW_ASYNC_UNSAFE"}}  # set for the browser tests only
+    # Production defaults only: drop anything the caller's shell (or `make bench`) set to loosen them.
+    loosening = {"DEBUG", "TIERFLOW_REQUIRE_2FA", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "SECURE_SSL_REDIRECT",
+                 "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "TIERFLOW_BENCH_URLS"}
+    env = {k: v for k, v in os.environ.items() if k not in loosening and not k.startswith("SECURE_HSTS")}
     env.update(DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="tierflow.example.gov",
                DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tierflow"))
     return env
