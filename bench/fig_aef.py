@@ -51,19 +51,12 @@ print(json.dumps({"rows": rows, "seconds": seconds, "peak": peak[0] - before, "b
 
 
 def seed_actions(count: int, year: int) -> None:
-    """`count` ledger actions in `year` for one authorized Malaysian application, bulk-created.
+    """`count` ledger actions in `year` for one authorized Malaysian application, bulk-created (`write_rounds`)."""
+    from datetime import datetime, timezone as tz
 
-    As issue 6's scripts/ledger_volume.py builds them: per round an issuance of 10 ITMOs, a first
-    transfer of 4 to Korea and Korea's acquisition, with the matching serial blocks.
-    """
-    from datetime import datetime, timedelta, timezone as tz
-
-    from django.db import transaction
     from django.utils import timezone
 
     from apps.authorizations.models import Application
-    from apps.ledger.models import Action, ActionType, Block, SerialCounter, Subtype
-    from apps.ledger.services import entity_account, party_account
 
     from .fig_transitions import run_chain
     from .seed import seed_drafts
@@ -71,13 +64,24 @@ def seed_actions(count: int, year: int) -> None:
     (application_id,) = seed_drafts(1, f"AEF{year}", now=timezone.now())
     run_chain(application_id)
     Application.objects.filter(pk=application_id).update(cooperative_approach_id="CA0001")
-    application = Application.objects.get(pk=application_id)
+    write_rounds(Application.objects.get(pk=application_id), rounds=count // 3, at0=datetime(year, 6, 1, tzinfo=tz.utc))
+
+
+def write_rounds(application, *, rounds: int, at0) -> None:
+    """Per round, an issuance of 10 ITMOs, a first transfer of the front 4 to Korea and Korea's acquisition,
+    with the matching serial blocks: a consistent ledger (check_ledger finds no difference), written in bulk
+    because what is measured is reading it. Also used by scripts/ledger_volume.py."""
+    from datetime import timedelta
+
+    from django.db import transaction
+
+    from apps.ledger.models import Action, ActionType, Block, SerialCounter, Subtype
+    from apps.ledger.services import entity_account, party_account
+
     source, target = entity_account("MYS", application.organisation), party_account("KOR")
     start = SerialCounter.objects.filter(registry_id="MYS01").values_list("last_id", flat=True).first() or 0
-    common = dict(application_id=application_id, registry_id="MYS01", cooperative_approach_id="CA0001",
+    common = dict(application_id=application.pk, registry_id="MYS01", cooperative_approach_id="CA0001",
                   first_transferring_party_id="MYS", vintage=2026)
-    rounds = count // 3
-    at0 = datetime(year, 6, 1, tzinfo=tz.utc)
     actions, blocks = [], []
     with transaction.atomic():
         for i in range(rounds):

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -29,55 +28,23 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 
 def build(actions: int) -> None:
     from apps.authorizations.models import Application
     from apps.governance.demo import seed_demo_accounts, seed_reference_data
-    from apps.ledger.models import Action, ActionType, Block, SerialCounter, Subtype
-    from apps.ledger.services import entity_account, party_account
+    from bench.fig_aef import write_rounds
     from tests.factories import make_application
 
     call_command("migrate", verbosity=0)
     seed_reference_data()
     seed_demo_accounts()
-    User = get_user_model()
     rounds = actions // 3
-    application = make_application(User.objects.get(username="proponent"), state="authorized",
+    application = make_application(get_user_model().objects.get(username="proponent"), state="authorized",
                                    requested_quantity=rounds * 10, sector="Forestry and land use", mitigation_type="Removals")
     Application.objects.filter(pk=application.pk).update(cooperative_approach_id="CA0001")
-    source, target = entity_account("MYS", application.organisation), party_account("KOR")
-    now = timezone.now().replace(month=6, day=1)
-    common = dict(application_id=application.pk, registry_id="MYS01", cooperative_approach_id="CA0001",
-                  first_transferring_party_id="MYS", vintage=2026)
-    start = (SerialCounter.objects.filter(registry_id="MYS01").values_list("last_id", flat=True).first() or 0)
-    batch_actions, batch_blocks = [], []
-    with transaction.atomic():
-        for i in range(rounds):
-            first = start + i * 10 + 1
-            at = now + timedelta(seconds=i)
-            batch_actions += [
-                Action(action_type=ActionType.ISSUANCE, party_id="MYS", first_id=first, last_id=first + 9, quantity=10,
-                       to_account=source, at=at, **common),
-                Action(action_type=ActionType.FIRST_TRANSFER, subtype=Subtype.FIRST_TRANSFER_TO_PARTY, party_id="MYS",
-                       first_id=first, last_id=first + 3, quantity=4, from_account=source, to_account=target,
-                       acquiring_party_id="KOR", at=at, **common),
-                Action(action_type=ActionType.ACQUISITION, party_id="KOR", first_id=first, last_id=first + 3, quantity=4,
-                       transferring_party_id="MYS", at=at, **common),
-            ]
-            batch_blocks += [
-                Block(first_id=first, last_id=first + 3, quantity=4, account=target, first_transferred=True, **common),
-                Block(first_id=first + 4, last_id=first + 9, quantity=6, account=source, **common),
-            ]
-            if len(batch_actions) >= 30_000:
-                Action.objects.bulk_create(batch_actions, batch_size=5000)
-                Block.objects.bulk_create(batch_blocks, batch_size=5000)
-                batch_actions, batch_blocks = [], []
-        Action.objects.bulk_create(batch_actions, batch_size=5000)
-        Block.objects.bulk_create(batch_blocks, batch_size=5000)
-        SerialCounter.objects.update_or_create(registry_id="MYS01", defaults={"last_id": start + rounds * 10})
+    write_rounds(Application.objects.get(pk=application.pk), rounds=rounds, at0=timezone.now().replace(month=6, day=1))
 
 
 def export_once(fmt: str, year: int) -> None:
