@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.utils import timezone
 from rest_framework import serializers
 
-from apps.authorizations.models import Application, Document, FirstTransferDefinition, LetterOfAuthorization, Purpose
+from apps.authorizations.models import Application, Document, FirstTransferDefinition, LetterOfAuthorization, Mechanism, Purpose
 from apps.authorizations.permissions import available_transitions, open_stage_of
 from apps.authorizations.services import TRANSITION_SERVICES, ApplicationInput
 from apps.governance.models import Authority, DutyAssignment, Jurisdiction, Party, Tier
@@ -27,6 +27,7 @@ class ApplicationInputSerializer(serializers.Serializer):
     host_registry_id = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     local_partner = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     benefit_sharing_plan = serializers.CharField(required=False, allow_blank=True, default="")
+    mechanism = serializers.ChoiceField(choices=Mechanism.choices, required=False, default=Mechanism.ARTICLE_6_2)
 
     def to_input(self) -> ApplicationInput:
         return ApplicationInput(**self.validated_data)
@@ -84,7 +85,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         fields = ["reference", "title", "description", "state", "organisation", "host_party", "jurisdiction",
                   "acquiring_parties", "sector", "mitigation_type", "activity_type", "requested_quantity",
                   "vintage_from", "vintage_to", "purposes", "first_transfer_definition", "host_registry_id",
-                  "local_partner", "benefit_sharing_plan", "current_stage", "available_transitions", "history",
+                  "local_partner", "benefit_sharing_plan", "mechanism", "current_stage", "available_transitions", "history",
                   "loa", "created_at", "updated_at"]
 
     def get_acquiring_parties(self, application) -> list[str]:

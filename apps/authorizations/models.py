@@ -33,6 +33,13 @@ class Purpose(models.TextChoices):
     NDC_AND_OIMP = "NDC and OIMP", "NDC and OIMP"
 
 
+class Mechanism(models.TextChoices):
+    """Under which Article 6 route the activity runs: a cooperative approach (6.2) or the mechanism (6.4, PACM)."""
+
+    ARTICLE_6_2 = "article_6_2", _("Article 6.2 cooperative approach")
+    ARTICLE_6_4 = "article_6_4", _("Article 6.4 mechanism (PACM)")
+
+
 class FirstTransferDefinition(models.TextChoices):
     """When a mitigation outcome is first transferred (decision 2/CMA.3 annex, para 2(b))."""
 
@@ -76,11 +83,10 @@ class Application(ConcurrentTransitionMixin, models.Model):
     host_registry_id = models.CharField(_("host registry ID"), max_length=60, blank=True)
     local_partner = models.CharField(_("local partner"), max_length=200, blank=True)
     benefit_sharing_plan = models.TextField(_("benefit-sharing plan"), blank=True)
-    # Ledger identifiers (issue 6): the AEF's cooperative approach ID, and whether the
-    # activity runs under the Article 6.4 mechanism (PACM: share of proceeds and OMGE at issuance).
+    # The AEF's cooperative approach ID, and the mechanism (6.4: share of proceeds and OMGE at issuance).
     cooperative_approach_id = models.CharField(_("cooperative approach ID"), max_length=6, blank=True,
                                                help_text=_("CA followed by 4 digits, as the UNFCCC assigned it."))
-    article_6_4 = models.BooleanField(_("Article 6.4 mechanism (PACM) activity"), default=False)
+    mechanism = models.CharField(_("mechanism"), max_length=12, choices=Mechanism.choices, default=Mechanism.ARTICLE_6_2)
     state = FSMField(default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -98,6 +104,10 @@ class Application(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
+
+    @property
+    def article_6_4(self) -> bool:
+        return self.mechanism == Mechanism.ARTICLE_6_4
 
     # The transitions change `state` only. Everything else a transition means
     # (permission, stage, audit, notifications, the LoA) is in services.py.

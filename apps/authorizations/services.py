@@ -60,6 +60,7 @@ class ApplicationInput:
     host_registry_id: str = ""
     local_partner: str = ""
     benefit_sharing_plan: str = ""
+    mechanism: str = "article_6_2"
 
 
 def validate_application_input(data: ApplicationInput) -> None:

@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from apps.authorizations.models import Application, FirstTransferDefinition, Purpose, State
+from apps.authorizations.models import Application, FirstTransferDefinition, Mechanism, Purpose, State
 from apps.authorizations.services import TRANSITIONS_REQUIRING_COMMENT, ApplicationInput
 from apps.governance.models import Duty, Jurisdiction, Party
 
@@ -56,6 +56,7 @@ class ApplicationForm(forms.Form):
     vintage_to = forms.IntegerField(label=_("Last vintage"), min_value=2021, max_value=2100)
     purposes = forms.ChoiceField(label=_("Authorized use"), choices=Purpose.choices)
     first_transfer_definition = forms.ChoiceField(label=_("First transfer"), choices=FirstTransferDefinition.choices)
+    mechanism = forms.ChoiceField(label=_("Mechanism"), choices=Mechanism.choices, initial=Mechanism.ARTICLE_6_2, required=False)
     host_registry_id = forms.CharField(label=_("Host registry ID"), max_length=60, required=False)
     local_partner = forms.CharField(label=_("Local partner"), max_length=200, required=False)
     benefit_sharing_plan = forms.CharField(label=_("Benefit-sharing plan"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
@@ -86,6 +87,7 @@ class ApplicationForm(forms.Form):
             requested_quantity=data["requested_quantity"], vintage_from=data["vintage_from"],
             vintage_to=data["vintage_to"], purposes=data["purposes"],
             first_transfer_definition=data["first_transfer_definition"],
+            mechanism=data.get("mechanism") or Mechanism.ARTICLE_6_2,
             acquiring_parties=list(data["acquiring_parties"]), description=data.get("description", ""),
             **{name: data.get(name, "") for name in OPTIONAL_FIELDS if name in self.fields},
         )
@@ -93,7 +95,7 @@ class ApplicationForm(forms.Form):
     @staticmethod
     def initial_from(application: Application) -> dict:
         fields = ["title", "description", "sector", "mitigation_type", "activity_type", "requested_quantity",
-                  "vintage_from", "vintage_to", "purposes", "first_transfer_definition", *OPTIONAL_FIELDS]
+                  "vintage_from", "vintage_to", "purposes", "first_transfer_definition", "mechanism", *OPTIONAL_FIELDS]
         initial = {name: getattr(application, name) for name in fields}
         initial["jurisdiction"] = application.jurisdiction_id
         initial["acquiring_parties"] = [p.pk for p in application.acquiring_parties.all()]

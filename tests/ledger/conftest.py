@@ -12,7 +12,7 @@ from ..factories import make_application
 
 def authorized(proponent, *, ca_id: str = "CA0001", article_6_4: bool = False, **overrides) -> Application:
     application = make_application(proponent, state="authorized", **overrides)
-    Application.objects.filter(pk=application.pk).update(cooperative_approach_id=ca_id, article_6_4=article_6_4)
+    Application.objects.filter(pk=application.pk).update(cooperative_approach_id=ca_id, mechanism="article_6_4" if article_6_4 else "article_6_2")
     return Application.objects.get(pk=application.pk)
 
 

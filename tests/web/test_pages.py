@@ -333,6 +333,15 @@ def test_proponent_creates_a_draft_in_two_steps(proponent):
     assert application.state == "draft" and application.requested_quantity == 50000
 
 
+def test_proponent_chooses_the_article_6_4_mechanism_and_the_page_shows_it(proponent):
+    client = client_for(proponent)
+    assert 'name="mechanism"' in text_of(client.get("/applications/new/?host_party=MYS"))
+    client.post("/applications/new/", form_data(title="Kinabatangan cookstoves", mechanism="article_6_4"))
+    application = Application.objects.get(title="Kinabatangan cookstoves")
+    assert application.mechanism == "article_6_4"
+    assert "Article 6.4 mechanism (PACM)" in text_of(client.get(f"/applications/{application.reference}/"))
+
+
 def test_party_specific_fields_appear_only_where_the_party_asks(proponent):
     body = text_of(client_for(proponent).get("/applications/new/?host_party=IDN"))
     assert 'name="host_registry_id"' in body
