@@ -1,10 +1,9 @@
 """Notification delivery: one worker (concurrency 2) delivering N notifications vs draining N no-op tasks.
 
 Tierflow: N pending in-app notifications (bulk-created), committed, then one `notifications.deliver`
-task each (the name fixed in INTERFACES.md, issue 3), published at once; timed until no row is pending.
+task each, published at once; timed until no row is pending.
 Commit-to-inbox is `delivered_at` minus the commit time, per notification (p50, p99).
 Baseline: the same worker draining N `bench.noop` tasks (each one Redis INCR so the end is observable).
-Needs issue 3 (`config/celery.py` and the `notifications.deliver` task).
 """
 from __future__ import annotations
 
@@ -20,7 +19,7 @@ from django.utils import timezone
 
 from apps.notifications.models import Channel, DeliveryStatus, Notification
 
-from .common import Row, fmt, percentile, unavailable
+from .common import Row, fmt, percentile
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 FIGURE = "notification delivery (1 worker, concurrency 2)"
@@ -37,14 +36,10 @@ def _wait_for(predicate, timeout: float) -> float:
 
 
 def notifications(sizes: dict) -> list[Row]:
-    try:
-        from config.celery import app
-        import apps.notifications.tasks  # noqa: F401  (registers notifications.deliver)
-        import redis
-    except Exception as error:  # noqa: BLE001
-        return [unavailable(FIGURE, 3, error)]
-    if "notifications.deliver" not in app.tasks:
-        return [unavailable(FIGURE, 3)]
+    import redis
+
+    import apps.notifications.tasks  # noqa: F401  (registers notifications.deliver)
+    from config.celery import app
     count = sizes["notifications"]
     broker = os.environ["CELERY_BROKER_URL"]
     store = redis.Redis.from_url(broker)

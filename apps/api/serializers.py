@@ -1,4 +1,4 @@
-"""JSON shapes of the public contract (DESIGN.md §4). Parsing only: the rules live in the services."""
+"""JSON shapes of the public API contract (README, REST API). Parsing only: the rules live in the services."""
 from __future__ import annotations
 
 from django.utils import timezone

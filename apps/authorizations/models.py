@@ -76,7 +76,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     host_registry_id = models.CharField(_("host registry ID"), max_length=60, blank=True)
     local_partner = models.CharField(_("local partner"), max_length=200, blank=True)
     benefit_sharing_plan = models.TextField(_("benefit-sharing plan"), blank=True)
-    # Ledger identifiers (issue 6): the AEF's cooperative approach ID, and whether the
+    # Ledger identifiers: the AEF's cooperative approach ID, and whether the
     # activity runs under the Article 6.4 mechanism (PACM: share of proceeds and OMGE at issuance).
     cooperative_approach_id = models.CharField(_("cooperative approach ID"), max_length=6, blank=True,
                                                help_text=_("CA followed by 4 digits, as the UNFCCC assigned it."))
@@ -204,7 +204,7 @@ class Stage(models.Model):
             # The sweep reads only open stages that are due: cost follows the due, not the open.
             models.Index(fields=["next_check_at"], condition=Q(closed_at__isnull=True, next_check_at__isnull=False), name="stage_due_open_idx"),
             models.Index(fields=["authority", "due_at"], condition=Q(closed_at__isnull=True), name="stage_queue_idx"),
-            # The queue's escalated branch (issue 4): stages called up to the next tier, in due order.
+            # The queue's escalated branch: stages called up to the next tier, in due order.
             models.Index(fields=["escalation_authority", "due_at"], condition=Q(closed_at__isnull=True, escalation_level__gte=2),
                          name="stage_escalated_queue_idx"),
         ]
