@@ -24,6 +24,7 @@ from .common import Row, fmt, percentile
 BASE_DIR = Path(__file__).resolve().parent.parent
 FIGURE = "notification delivery (1 worker, concurrency 2)"
 EVENT = "bench.delivery"
+BATCH = 6
 
 
 def _wait_for(predicate, timeout: float) -> float:
@@ -72,8 +73,9 @@ def notifications(sizes: dict) -> list[Row]:
 
         committed = timezone.now()
         start = time.perf_counter()
-        for pk in ids:
-            app.send_task("notifications.deliver", args=[pk])
+        # As transitions publish them: one `deliver_batch` per transaction, 6 rows (a submit's, demo recipients).
+        for start_at in range(0, len(ids), BATCH):
+            app.send_task("notifications.deliver_batch", args=[ids[start_at:start_at + BATCH]])
         # Claimed rows are "sending" until delivered: wait until every row is delivered (or failed).
         pending = Notification.objects.filter(event=EVENT).exclude(status__in=[DeliveryStatus.DELIVERED, DeliveryStatus.FAILED])
         end = _wait_for(lambda: not pending.exists(), 900)
@@ -88,7 +90,7 @@ def notifications(sizes: dict) -> list[Row]:
     latencies = [(at - committed).total_seconds() * 1000 for at in delivered if at is not None]
     ratio = tierflow_rate / baseline_rate
     return [Row(figure=FIGURE, tierflow=fmt(tierflow_rate, "notifications/s"), baseline=fmt(baseline_rate, "tasks/s"),
-                ratio=ratio, target="≥ 0.5", met=ratio >= 0.5,
+                ratio=ratio, target="≥ 0.7", met=ratio >= 0.7,
                 note=f"commit-to-inbox p50 {fmt(percentile(latencies, 50), 'ms')}, p99 {fmt(percentile(latencies, 99), 'ms')}; {count} each",
                 raw={"tierflow_rate": tierflow_rate, "baseline_rate": baseline_rate, "latencies_ms": {
                     "p50": percentile(latencies, 50), "p99": percentile(latencies, 99)}})]
