@@ -1,7 +1,8 @@
 """Notification delivery: one worker (concurrency 2) delivering N notifications vs draining N no-op tasks.
 
-Tierflow: N pending in-app notifications (bulk-created), committed, then one `notifications.deliver`
-task each, published at once; timed until no row is pending.
+Tierflow: N pending in-app notifications (bulk-created), committed, then one `notifications.deliver_batch`
+task per 6 rows (what one submit writes with the demo recipients), published at once; timed until no row
+is pending. The baseline still drains one no-op task per notification: batching is Tierflow's own gain.
 Commit-to-inbox is `delivered_at` minus the commit time, per notification (p50, p99).
 Baseline: the same worker draining N `bench.noop` tasks (each one Redis INCR so the end is observable).
 """
