@@ -13,10 +13,11 @@ from apps.audit.models import AuditEvent
 from apps.authorizations.models import Application, Document, Stage
 
 from ..factories import application_payload, make_application
+from ..pdf_corpus import CLEAN as CLEAN_PDF
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = CLEAN_PDF  # a minimal PDF the parser reads as one page
 
 
 def detail(reference: str, suffix: str = "") -> str:
