@@ -1,1 +1,1 @@
-"""`make bench`: Tierflow measured against physical baselines in the same run (issue 8). See README.md."""
+"""`make bench`: Tierflow measured against physical baselines in the same run. See README.md."""

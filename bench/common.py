@@ -23,12 +23,10 @@ class Row:
         return asdict(self)
 
 
-def unavailable(figure: str, issue: int, error: Exception | None = None) -> Row:
-    return Row(figure=figure, tierflow=f"unavailable (needs issue {issue})", note=repr(error)[:200] if error else "")
 
 
 SIZES = {
-    # quick: the same table in well under 90 s; full: the issue's sizes, under 10 minutes.
+    # quick: the same table in well under 90 s; full: the sizes the targets name, under 10 minutes.
     "quick": dict(chains=15, query_recipients=20, http_seconds=2.0, http_clients=16,
                   list_small=1_000, list_large=10_000, list_samples=20,
                   sweep_small=10_000, sweep_large=100_000, sweep_due=100,

@@ -3,7 +3,6 @@
 Peak memory is measured in a fresh subprocess per export, so one export's garbage does not flatter the
 next: the process's peak RSS during the export (sampled every 2 ms by a thread) minus its RSS just
 before it (Django and the writers already imported). tracemalloc is not used: it slows the export several-fold and would distort rows/s.
-Needs issue 6 (`apps.reporting.services.export_aef` and the ledger's `Action`).
 """
 from __future__ import annotations
 
@@ -13,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .common import Row, fmt, unavailable
+from .common import Row, fmt
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 FIGURE = "AEF export peak memory (RSS growth)"
@@ -117,11 +116,6 @@ def _export(year: int, fmt_: str) -> dict:
 
 
 def aef(sizes: dict) -> list[Row]:
-    try:
-        from apps.reporting.services import export_aef  # noqa: F401
-        from apps.ledger.models import Action  # noqa: F401
-    except Exception as error:  # noqa: BLE001
-        return [unavailable(f"{FIGURE} (xlsx, csv)", 6, error)]
     seed_actions(sizes["aef_small"], YEARS["small"])
     seed_actions(sizes["aef_large"], YEARS["large"])
     rows = []

@@ -168,9 +168,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.api.parsers.ObjectJSONParser", "rest_framework.parsers.FormParser", "rest_framework.parsers.MultiPartParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
-# Issue 5: the API's own authentication, schema class, throttles and pagination defaults.
+# The API's own authentication, schema class, throttles and pagination defaults.
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
     "apps.api.authentication.PersonalTokenAuthentication", *REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]]
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "apps.api.schema.TierflowAutoSchema"
@@ -208,7 +210,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
-# --- Celery (issue 3): the broker carries "deliver row N"; the database rows are the truth. ---
+# --- Celery: the broker carries "deliver row N"; the database rows are the truth. ---
 # Unset CELERY_BROKER_URL: kombu's filesystem transport under var/broker, so `make run` needs no Redis.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or "filesystem://"
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -246,13 +248,13 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {"task": "authorizations.sweep_deadlines", "schedule": 60.0},
     "republish-pending-notifications": {"task": "notifications.republish_pending", "schedule": 60.0},
-    # Daily: recompute the audit chain so tampering is found within a day (issue 7).
+    # Daily: recompute the audit chain so tampering is found within a day.
     "verify-audit-chain": {"task": "audit.verify_chain", "schedule": 24 * 60 * 60.0},
-    # Webhook deliveries whose backoff has expired, or that were never handed to the broker (issue 5).
+    # Webhook deliveries whose backoff has expired, or that were never handed to the broker.
     "retry-due-webhooks": {"task": "webhooks.retry_due", "schedule": 30.0},
 }
 
-# --- Notifications (issue 3) ---
+# --- Notifications ---
 # A claim older than this is taken to belong to a dead worker and may be taken over (keep it above EMAIL_TIMEOUT).
 NOTIFICATION_CLAIM_TIMEOUT = env_int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", 300)
 NOTIFICATION_MESSAGE_ID_DOMAIN = os.environ.get("NOTIFICATION_MESSAGE_ID_DOMAIN", "tierflow.localhost")
@@ -275,7 +277,7 @@ elif _EMAIL_BACKEND.endswith(("filebased.EmailBackend", "FileBackend")):  # the 
     _EMAIL_OPTIONS = {"file_path": os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}
 else:
     _EMAIL_OPTIONS = {}
-# EMAIL_URL (DESIGN.md §4), when set, wins: smtp://user:pass@host:587?tls=1, smtps://… (SSL), console://, file:///path.
+# EMAIL_URL, when set, wins: smtp://user:pass@host:587?tls=1, smtps://… (SSL), console://, file:///path.
 _EMAIL_URL = os.environ.get("EMAIL_URL", "")
 if _EMAIL_URL:
     from urllib.parse import parse_qs, unquote, urlparse
@@ -298,9 +300,9 @@ if _EMAIL_URL:
         raise ImproperlyConfigured(f"EMAIL_URL must start with smtp://, smtps://, console:// or file://, got {_url.scheme!r}")
 MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
 
-# `make bench` only (issue 8): serves /bench/constant/, the bare-view baseline of the status-read figure.
+# `make bench` only: serves /bench/constant/, the bare-view baseline of the status-read figure.
 TIERFLOW_BENCH_URLS = env_bool("TIERFLOW_BENCH_URLS", False)
-# --- Security (issue 7): lockout, two-factor, sessions, headers ----------------------------------
+# --- Security: lockout, two-factor, sessions, headers ----------------------------------
 from datetime import timedelta  # noqa: E402
 from django.utils.csp import CSP  # noqa: E402
 
@@ -313,7 +315,7 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # JSON in the API's error body on /api/ (the token endpoint), the page above elsewhere; 429 with Retry-After.
 AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
-# POST /api/v1/auth/token/ is throttled per address (issue 5 sets the API's rates; this is the fallback).
+# POST /api/v1/auth/token/ is throttled per address (the API sets its own rates; this is the fallback).
 REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {}).setdefault("token", os.environ.get("TIERFLOW_TOKEN_RATE", "10/min"))
 # TOTP (django-otp) for approvers, supervisors and staff: on unless DEBUG (make run, the default tests).
 TIERFLOW_REQUIRE_2FA = env_bool("TIERFLOW_REQUIRE_2FA", not DEBUG)

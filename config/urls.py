@@ -16,7 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("apps.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("federal/", include("apps.reporting.urls")),  # issue 6: the federal tier's report pages
+    path("federal/", include("apps.reporting.urls")),  # the federal tier's report pages
     path("api/docs/", api_docs, name="api-docs"),
     path("audit/", include("apps.audit.urls")),
     path("account/tokens/", personal_tokens, name="personal-tokens"),

@@ -1,4 +1,4 @@
-"""Measure the deadline sweep over many open stages of which a few are due (issue 3's closing figure).
+"""Measure the deadline sweep over many open stages of which a few are due.
 
 Usage (a scratch PostgreSQL database; it is filled with synthetic rows):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tierflow_sweep DEBUG=1 \

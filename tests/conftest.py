@@ -7,6 +7,8 @@ is the real `seed_demo` data, loaded once per session; tests that commit
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
@@ -124,3 +126,10 @@ def fresh_throttles():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _language_reset_after_each_test():
+    """A page rendered in Malay leaves the thread's language active; the next test starts in English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from .twofactor import has_confirmed_device, two_factor_required
 
 EXEMPT_PREFIXES = ("/account/two-factor/", "/accounts/logout/", "/accounts/login/", "/static/", "/letters/check/",
-                   "/i18n/")  # issue 4: the language switcher works on the enrol page too
+                   "/i18n/")  # the language switcher works on the enrol page too
 
 
 class RequireTwoFactorMiddleware:

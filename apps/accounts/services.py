@@ -33,7 +33,7 @@ def sessions_of(user):
 def tokens_of(user) -> list[TokenRow]:
     rows = [TokenRow("api", "api", "API token (/api/v1/auth/token/)", t.created, t.key[:6])
             for t in Token.objects.filter(user=user)]
-    try:  # personal tokens arrive with the API work (issue 5)
+    try:  # personal tokens live in apps.api, above this app
         from apps.api.models import PersonalToken
     except ImportError:
         return rows

@@ -1,4 +1,4 @@
-"""JSON shapes of the public contract (DESIGN.md §4). Parsing only: the rules live in the services."""
+"""JSON shapes of the public API contract (README, REST API). Parsing only: the rules live in the services."""
 from __future__ import annotations
 
 from django.utils import timezone
@@ -23,7 +23,10 @@ class ApplicationInputSerializer(serializers.Serializer):
     vintage_from = serializers.IntegerField(min_value=2021, max_value=2100)
     vintage_to = serializers.IntegerField(min_value=2021, max_value=2100)
     purposes = serializers.ChoiceField(choices=Purpose.choices)
-    first_transfer_definition = serializers.ChoiceField(choices=FirstTransferDefinition.choices)
+    first_transfer_definition = serializers.ChoiceField(
+        choices=FirstTransferDefinition.choices, required=False, allow_blank=True, default="",
+        help_text="Required, and one of the OIMP choices, when OIMP is among the purposes; for NDC use leave it "
+                  "out: the first transfer is the first international transfer.")
     host_registry_id = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     local_partner = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     benefit_sharing_plan = serializers.CharField(required=False, allow_blank=True, default="")

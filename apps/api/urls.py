@@ -24,6 +24,6 @@ urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(throttle_classes=[ScopedRateThrottle]), name="api-token"),
     path("queue/", reference_views.QueueView.as_view(), name="queue"),
     path("health/", HealthView.as_view(), name="api-health"),
-    path("", include("apps.ledger.api_urls")),  # issue 6: ledger and UNFCCC report endpoints
+    path("", include("apps.ledger.api_urls")),  # ledger and UNFCCC report endpoints
     path("", include(router.urls)),
 ]

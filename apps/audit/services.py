@@ -47,7 +47,7 @@ def canonical_parts(*, at: datetime, actor_username: str, event: str, subject_ty
 
 
 # One statement appends a link: lock the head, hash in SQL (sha256() is built into PostgreSQL >= 11),
-# insert the event and move the head. See docs/adr/0080-issue8-audit-append-in-one-statement.md.
+# insert the event and move the head. See docs/adr/0010-audit-append-in-one-statement.md.
 _APPEND_SQL = """
 WITH head AS (
     SELECT seq, hash FROM {head} WHERE id = 1 FOR UPDATE

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from apps.audit.services import record_event
 
 from .models import Application, Document, State
+from .pdf_inspection import ActivePDF, DamagedPDF, inspect_pdf
 
 MAX_DOCUMENT_BYTES = getattr(settings, "TIERFLOW_MAX_DOCUMENT_BYTES", 10 * 1024 * 1024)
 MAX_IMAGE_PIXELS = 40_000_000  # a decompression bomb declares far more pixels than any scan needs
@@ -56,25 +57,22 @@ def sniff(upload: UploadedFile) -> Kind:
     return kind
 
 
-# Actions a PDF reader may run by itself: a supporting document has no business carrying them.
-PDF_ACTIVE_CONTENT = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA)\b")
-
-
 def _check_pdf(upload: UploadedFile) -> None:
     upload.seek(0)
-    tail = b""
     try:
-        for chunk in upload.chunks():
-            window = tail + chunk
-            if PDF_ACTIVE_CONTENT.search(window):
-                raise ValidationError({"file": _("PDFs with scripts, launch actions or embedded files are not accepted.")})
-            tail = window[-64:]
-        if b"%%EOF" not in tail:
-            upload.seek(max(0, upload.size - 2048))
-            if b"%%EOF" not in upload.read():
-                raise ValidationError({"file": _("The PDF is damaged or incomplete (no end-of-file marker).")})
+        data = upload.read()
     finally:
         upload.seek(0)
+    if b"%%EOF" not in data[-2048:]:
+        raise ValidationError({"file": _("The PDF is damaged or incomplete (no end-of-file marker).")})
+    try:
+        inspect_pdf(data)
+    except ActivePDF as found:
+        raise ValidationError({"file": _(
+            "PDFs with scripts, launch actions, links that open or send elsewhere, embedded files or XFA forms "
+            "are not accepted (found %(name)s).") % {"name": found.args[0] if found.args else "?"}}) from None
+    except DamagedPDF:
+        raise ValidationError({"file": _("The PDF is damaged or encrypted and cannot be inspected.")}) from None
 
 
 def _check_image(upload: UploadedFile) -> None:

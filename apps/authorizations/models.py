@@ -214,7 +214,7 @@ class Stage(models.Model):
             # The sweep reads only open stages that are due: cost follows the due, not the open.
             models.Index(fields=["next_check_at"], condition=Q(closed_at__isnull=True, next_check_at__isnull=False), name="stage_due_open_idx"),
             models.Index(fields=["authority", "due_at"], condition=Q(closed_at__isnull=True), name="stage_queue_idx"),
-            # The queue's escalated branch (issue 4): stages called up to the next tier, in due order.
+            # The queue's escalated branch: stages called up to the next tier, in due order.
             models.Index(fields=["escalation_authority", "due_at"], condition=Q(closed_at__isnull=True, escalation_level__gte=2),
                          name="stage_escalated_queue_idx"),
         ]

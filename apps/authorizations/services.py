@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,7 +26,8 @@ from apps.notifications.services import STAFF_ROLES, notify, recipients_query, t
 from apps.webhooks.services import publish_application_event
 
 from .deadlines import deadlines_for
-from .models import STAGE_DUTY, Application, LetterOfAuthorization, ReferenceCounter, Stage, State
+from .models import (STAGE_DUTY, Application, FirstTransferDefinition, LetterOfAuthorization, Purpose, ReferenceCounter,
+                     Stage, State)
 from .permissions import APPROVER, holds, may_fire, open_stage_of
 from .requirements import unmet_requirements
 
@@ -54,7 +55,7 @@ class ApplicationInput:
     vintage_from: int
     vintage_to: int
     purposes: str
-    first_transfer_definition: str
+    first_transfer_definition: str  # "" when the purposes imply it (no OIMP)
     acquiring_parties: list[Party]
     description: str = ""
     host_registry_id: str = ""
@@ -78,8 +79,34 @@ def validate_application_input(data: ApplicationInput) -> None:
         errors["acquiring_parties"] = _("The host Party cannot acquire its own ITMOs.")
     elif any(not party.is_acquiring for party in data.acquiring_parties):
         errors["acquiring_parties"] = _("Only Parties configured as acquiring Parties may be named.")
+    definition_error = first_transfer_definition_error(data.purposes, data.first_transfer_definition)
+    if definition_error:
+        errors["first_transfer_definition"] = definition_error
     if errors:
         raise ValidationError(errors)
+
+
+OIMP_PURPOSES = {Purpose.OIMP, Purpose.NDC_AND_OIMP}
+OIMP_FIRST_TRANSFERS = {FirstTransferDefinition.AUTHORIZATION, FirstTransferDefinition.ISSUANCE,
+                        FirstTransferDefinition.USE_OR_CANCELLATION}
+
+
+def first_transfer_definition_error(purposes: str, definition: str) -> str:
+    """For NDC use the first transfer is the first international transfer (decision 2/CMA.3 annex para 2(b));
+    only where OIMP is among the purposes does the Party choose authorization, issuance, or use or cancellation."""
+    if purposes in OIMP_PURPOSES:
+        if definition not in OIMP_FIRST_TRANSFERS:
+            return _("With OIMP among the purposes, say when the first transfer happens: at authorization, "
+                     "at issuance, or at use or cancellation.")
+    elif definition not in ("", FirstTransferDefinition.INTERNATIONAL_TRANSFER):
+        return _("For NDC use the first transfer is the first international transfer; leave this blank.")
+    return ""
+
+
+def _with_implied_first_transfer(data: ApplicationInput) -> ApplicationInput:
+    if data.purposes in OIMP_PURPOSES or data.first_transfer_definition:
+        return data
+    return replace(data, first_transfer_definition=FirstTransferDefinition.INTERNATIONAL_TRANSFER)
 
 
 def _next_reference(host_party: Party, jurisdiction: Jurisdiction, year: int) -> str:
@@ -98,6 +125,7 @@ def create_application(*, acting_user, organisation: ProponentOrganisation, data
     if not organisation.members.filter(pk=acting_user.pk).exists():
         raise PermissionDenied(_("You are not a member of %(organisation)s.") % {"organisation": organisation})
     validate_application_input(data)
+    data = _with_implied_first_transfer(data)
     fields = {k: v for k, v in vars(data).items() if k != "acquiring_parties"}
     application = Application(
         reference=_next_reference(data.host_party, data.jurisdiction, timezone.now().year),
@@ -124,6 +152,7 @@ def update_application(application: Application, *, acting_user, data: Applicati
         raise ValidationError({"host_party": _("The host Party of an application cannot change.")})
     locked._unmet_requirements = None
     validate_application_input(data)
+    data = _with_implied_first_transfer(data)
     changed = sorted(k for k, v in vars(data).items() if k != "acquiring_parties" and getattr(locked, k) != v)
     for key, value in vars(data).items():
         if key != "acquiring_parties":

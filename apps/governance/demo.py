@@ -144,7 +144,7 @@ def seed_reference_data() -> None:
 
 @transaction.atomic
 def seed_demo_accounts() -> list[str]:
-    """The demo accounts of DESIGN.md §4 (password `demo`); existing accounts keep their password."""
+    """The demo accounts the README lists (password `demo`); existing accounts keep their password."""
     User = get_user_model()
     created = []
 

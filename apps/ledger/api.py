@@ -15,7 +15,7 @@ from apps.governance.models import Party
 
 from . import services
 from .models import Action
-from .permissions import sees_ledger_of
+from .permissions import holds_itmos_of, sees_ledger_of
 from .selectors import adjustments_for, first_transfer_actions, ndc_use_actions
 
 
@@ -130,11 +130,16 @@ class CancellationView(APIView):
 
 
 def _application_for_holder(user, reference: str) -> Application:
-    """An acquiring Party's operator uses ITMOs of applications it cannot see in the workflow: it holds them."""
-    application = Application.objects.select_related("jurisdiction").filter(reference=reference).first()
-    if application is None:
-        raise NotFound(_("No application %(reference)s.") % {"reference": reference})
-    return application
+    """The application if the caller sees it in the workflow, or operates a registry holding its ITMOs
+    (an acquiring Party's operator); otherwise 404, the same answer as for an unknown reference."""
+    applications = Application.objects.select_related("jurisdiction")
+    application = visible_applications(user, applications).filter(reference=reference).first()
+    if application is not None:
+        return application
+    application = applications.filter(reference=reference).first()
+    if application is not None and holds_itmos_of(user, application):
+        return application
+    raise NotFound(_("No application %(reference)s.") % {"reference": reference})
 
 
 class AdjustmentView(APIView):

@@ -13,6 +13,8 @@ from apps.authorizations.permissions import APPROVER, REVIEWER_OR_APPROVER, hold
 from apps.governance.models import Authority, Duty, Jurisdiction, Party
 from apps.governance.selectors import resolve_duty_holder
 
+from .models import Block
+
 
 def _root_of(party: Party | str) -> Jurisdiction | None:
     code = party.pk if isinstance(party, Party) else party
@@ -76,3 +78,10 @@ def parties_seen_by(user) -> list[str]:
     paths = {seat.jurisdiction_path for seat in seats_of(user)}
     codes = sorted(set(Jurisdiction.objects.filter(path__in=paths, parent__isnull=True).values_list("party_id", flat=True)))
     return [code for code in codes if sees_ledger_of(user, code)]
+
+
+def holds_itmos_of(user, application: Application) -> bool:
+    """Approver of the registry operator of a Party whose accounts hold, or held, ITMOs of the application."""
+    parties = Block.objects.filter(application=application, account__party__isnull=False).values_list(
+        "account__party_id", flat=True).distinct()
+    return any(operates_registry_of(user, party) for party in parties)

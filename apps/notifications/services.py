@@ -115,24 +115,58 @@ def notify(*, event: str, event_key: str, recipient_ids, application=None, subje
         cursor.execute(sql, params)
         written = [row[0] for row in cursor.fetchall()]
     if written:
-        transaction.on_commit(lambda: publish(written))
+        if connection.in_atomic_block:
+            _commit_batch().extend(written)
+        else:  # autocommit: the INSERT has committed already
+            publish_after_commit(written)
     return written
 
 
+class _CommitBatch(list):
+    """The notification ids one transaction wrote, published as ONE message when it commits."""
+
+    def __call__(self) -> None:
+        publish_after_commit(list(self))
+
+
+def _commit_batch() -> _CommitBatch:
+    """This transaction's batch, registered with on_commit once; a rollback discards it with the callback."""
+    for _savepoints, callback, _robust in connection.run_on_commit:
+        if isinstance(callback, _CommitBatch):
+            return callback
+    batch = _CommitBatch()
+    transaction.on_commit(batch)
+    return batch
+
+
+# A batch task carries at most this many ids (the sweep's backlog is split; a transition writes far fewer).
+BATCH_SIZE = 200
+
+
+def publish_after_commit(notification_ids: list[int]) -> None:
+    """Hand the rows to a worker without waiting on the broker: one `notifications.deliver_batch` message,
+    published by the background publisher; if it cannot be published the rows stay pending for the sweep."""
+    from .publisher import send
+
+    for start in range(0, len(notification_ids), BATCH_SIZE):
+        send("notifications.deliver_batch", [notification_ids[start:start + BATCH_SIZE]])
+
+
 def publish(notification_ids: Iterable[int]) -> int:
-    """Ask a worker to deliver each row; if the broker is unreachable, leave the rows to the republish sweep."""
-    from .tasks import deliver
+    """Publish the rows now, in batches over one producer, and say how many ids went out (the republish sweep's
+    path: it runs in a worker, so it may wait on the broker); if the broker is unreachable, the rest stay pending."""
+    from .tasks import deliver_batch
 
     published = 0
     notification_ids = list(notification_ids)
     try:
-        # One producer (one broker connection) for the whole batch.
-        with deliver.app.producer_or_acquire() as producer:
-            for notification_id in notification_ids:
-                deliver.apply_async((notification_id,), retry=False, producer=producer)
-                published += 1
+        with deliver_batch.app.producer_or_acquire() as producer:
+            for start in range(0, len(notification_ids), BATCH_SIZE):
+                chunk = notification_ids[start:start + BATCH_SIZE]
+                deliver_batch.apply_async((chunk,), retry=False, producer=producer)
+                published += len(chunk)
     except Exception as exc:  # the broker is down: the rows stay pending and are swept up later
-        logger.warning("Could not publish notification %s of %s (%s); the republish sweep will retry.",
+        logger.warning("Could not publish notifications %s.. of %s (%s); the republish sweep will retry.",
                        published + 1, len(notification_ids), exc)
     return published
 
@@ -210,6 +244,48 @@ def deliver_notification(notification_id: int, *, retry_in: timedelta | None = N
         status=DeliveryStatus.DELIVERED, delivered_at=timezone.now(), last_error="",
     )
     return "delivered"
+
+
+_BATCH_IN_APP_SQL = """
+UPDATE {table}
+SET status = %(delivered)s, delivered_at = %(now)s, claimed_at = %(now)s, attempts = attempts + 1
+WHERE id = ANY(%(ids)s) AND channel = %(in_app)s
+  AND (status = %(pending)s OR (status = %(sending)s AND claimed_at < %(stale)s))
+RETURNING id
+"""
+
+
+def deliver_batch(notification_ids: Iterable[int], *, on_email=None) -> dict[str, int]:
+    """Deliver a transaction's rows: every in-app row in ONE statement, then each email row as `deliver_notification`.
+
+    `on_email(notification_id)` delivers one email row (the task passes one that schedules a retry on
+    failure); by default `deliver_notification`. Returns counts by outcome.
+    """
+    ids = sorted({int(pk) for pk in notification_ids})
+    outcome = {"delivered": 0, "done": 0, "busy": 0, "failed": 0}
+    if not ids:
+        return outcome
+    now = timezone.now()
+    ops = connection.ops
+    with connection.cursor() as cursor:
+        cursor.execute(_BATCH_IN_APP_SQL.format(table=ops.quote_name(Notification._meta.db_table)), {
+            "ids": ids, "now": ops.adapt_datetimefield_value(now),
+            "stale": ops.adapt_datetimefield_value(now - claim_timeout()), "in_app": Channel.IN_APP,
+            "pending": DeliveryStatus.PENDING, "sending": DeliveryStatus.SENDING, "delivered": DeliveryStatus.DELIVERED,
+        })
+        in_app = {row[0] for row in cursor.fetchall()}
+    outcome["delivered"] += len(in_app)
+    rest = [pk for pk in ids if pk not in in_app]
+    if rest:
+        emails = set(Notification.objects.filter(pk__in=rest, channel=Channel.EMAIL).values_list("pk", flat=True))
+        outcome["done"] += len(rest) - len(emails)  # in-app rows delivered already, or no such row
+        for pk in sorted(emails):
+            try:
+                result = (on_email or deliver_notification)(pk)
+            except DeliveryFailed:
+                result = "failed"
+            outcome[result] += 1
+    return outcome
 
 
 def undelivered(*, now: datetime | None = None, older_than: timedelta = REPUBLISH_AFTER) -> QuerySet:

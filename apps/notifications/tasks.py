@@ -35,6 +35,27 @@ def deliver(self, notification_id: int) -> str:
     return outcome
 
 
+@shared_task(name="notifications.deliver_batch", acks_late=True, reject_on_worker_lost=True)
+def deliver_batch(notification_ids: list[int]) -> dict:
+    """Deliver the rows one transaction wrote: in-app ones in one statement, emails one by one.
+
+    An email that fails, or that another worker holds, is handed to the per-row `deliver` task, which
+    owns the backoff and the final failure; a batch therefore never retries as a whole.
+    """
+    def one_email(notification_id: int) -> str:
+        countdown = retry_countdown(0)
+        try:
+            outcome = services.deliver_notification(notification_id, retry_in=timedelta(seconds=countdown))
+        except services.DeliveryFailed:
+            deliver.apply_async((notification_id,), countdown=countdown, retry=False)
+            raise
+        if outcome == "busy":  # its worker may have died mid-send: look again once the claim may be stale
+            deliver.apply_async((notification_id,), countdown=services.claim_timeout().total_seconds() + 1, retry=False)
+        return outcome
+
+    return services.deliver_batch(notification_ids, on_email=one_email)
+
+
 @shared_task(name="notifications.republish_pending", acks_late=True)
 def republish_pending() -> int:
     """Publish again rows still pending after a minute (the broker was down at commit, or a worker died)."""

@@ -199,7 +199,7 @@ def export_report(report: Report, *, fmt: str, stream) -> int:
 
 
 def export_aef(*, party, year: int, fmt: str, stream) -> int:
-    """The entry point of INTERFACES.md: the latest version of the Party's report for the year, or a draft view of it."""
+    """The latest version of the Party's report for the year, or a draft view of it."""
     party = _party(party)
     report = Report.objects.filter(party=party, year=year).order_by("-id").first() or Report(party=party, year=year)
     return export_report(report, fmt=fmt, stream=stream)

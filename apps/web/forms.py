@@ -55,7 +55,10 @@ class ApplicationForm(forms.Form):
     vintage_from = forms.IntegerField(label=_("First vintage"), min_value=2021, max_value=2100)
     vintage_to = forms.IntegerField(label=_("Last vintage"), min_value=2021, max_value=2100)
     purposes = forms.ChoiceField(label=_("Authorized use"), choices=Purpose.choices)
-    first_transfer_definition = forms.ChoiceField(label=_("First transfer"), choices=FirstTransferDefinition.choices)
+    first_transfer_definition = forms.ChoiceField(
+        label=_("First transfer"), required=False, choices=[("", _("Implied by the purposes (NDC use)")),
+                                                            *FirstTransferDefinition.choices],
+        help_text=_("Choose only when OIMP is among the purposes."))
     mechanism = forms.ChoiceField(label=_("Mechanism"), choices=Mechanism.choices, initial=Mechanism.ARTICLE_6_2, required=False)
     host_registry_id = forms.CharField(label=_("Host registry ID"), max_length=60, required=False)
     local_partner = forms.CharField(label=_("Local partner"), max_length=200, required=False)

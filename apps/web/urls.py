@@ -6,7 +6,7 @@ from . import views
 
 
 class LoginView(auth_views.LoginView):
-    """Django's LoginView (issue 7 wraps it), listing the demo accounts only in `make run`'s demo mode."""
+    """Django's LoginView (wrapped for lockout and audit), listing the demo accounts only in `make run`'s demo mode."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -70,14 +70,12 @@ def delete_endpoint(*, acting_user, endpoint: Endpoint) -> None:
 
 
 def _enqueue(delivery_ids: list[int]) -> None:
-    """After commit: hand each delivery to a worker; if the broker is away, `webhooks.retry_due` picks them up."""
-    from .tasks import deliver
+    """After commit: hand each delivery to a worker without waiting on the broker (the background publisher);
+    if the broker is away, `webhooks.retry_due` picks them up."""
+    from apps.notifications.publisher import send
 
     for delivery_id in delivery_ids:
-        try:
-            deliver.apply_async(args=[delivery_id], retry=False)
-        except Exception:  # noqa: BLE001 - the outbox row stays pending; the sweep sends it
-            logger.warning("could not enqueue webhook delivery %s; retry_due will send it", delivery_id, exc_info=True)
+        send("webhooks.deliver", [delivery_id])
 
 
 _INSERT_FOR_ENDPOINTS = """

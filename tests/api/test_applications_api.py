@@ -13,10 +13,11 @@ from apps.audit.models import AuditEvent
 from apps.authorizations.models import Application, Document, Stage
 
 from ..factories import application_payload, make_application
+from ..pdf_corpus import CLEAN as CLEAN_PDF
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = CLEAN_PDF  # a minimal PDF the parser reads as one page
 
 
 def detail(reference: str, suffix: str = "") -> str:
@@ -251,3 +252,32 @@ def test_keys_are_per_user(api, proponent, sabah_approver):
     api(proponent).post("/api/v1/applications/", application_payload(), format="json", HTTP_IDEMPOTENCY_KEY="shared")
     response = api(sabah_approver).post("/api/v1/applications/", application_payload(), format="json", HTTP_IDEMPOTENCY_KEY="shared")
     assert response.status_code == 403  # an officer may not create: the proponent's key did not leak
+
+
+@pytest.mark.parametrize("omitted", ["missing", "blank"])
+def test_an_ndc_application_needs_no_first_transfer_definition(api, proponent, omitted):
+    payload = application_payload(purposes="NDC")
+    if omitted == "missing":
+        payload.pop("first_transfer_definition")
+    else:
+        payload["first_transfer_definition"] = ""
+    response = api(proponent).post("/api/v1/applications/", payload, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["first_transfer_definition"] == "First international transfer"
+
+
+def test_an_ndc_application_naming_an_oimp_first_transfer_is_refused_naming_the_field(api, proponent):
+    response = api(proponent).post("/api/v1/applications/", application_payload(
+        purposes="NDC", first_transfer_definition="Issuance"), format="json")
+    assert response.status_code == 400
+    assert "first international transfer" in response.json()["first_transfer_definition"][0]
+    assert not Application.objects.exists()
+
+
+@pytest.mark.parametrize("definition", ["", "First international transfer"])
+def test_an_oimp_application_must_choose_when_the_first_transfer_happens(api, proponent, definition):
+    response = api(proponent).post("/api/v1/applications/", application_payload(
+        purposes="NDC and OIMP", first_transfer_definition=definition), format="json")
+    assert response.status_code == 400
+    assert "first_transfer_definition" in response.json()
+    assert not Application.objects.exists()

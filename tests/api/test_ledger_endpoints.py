@@ -110,3 +110,15 @@ def test_a_report_with_validation_errors_is_refused_with_the_cell_named(api, pro
         "table": "Authorizations", "row_key": application.loa.number, "column": "Sector(s)", "value": "Forestry and land use"},
         format="json")
     assert response.status_code == 201
+
+
+@pytest.mark.parametrize("route", ["/api/v1/transfers/", "/api/v1/uses/", "/api/v1/cancellations/"])
+def test_a_reference_the_caller_may_not_see_answers_as_an_unknown_one(api, application, federal_approver,
+                                                                      indonesia_approver, route):
+    assert _issue(api, federal_approver, application).status_code == 201
+    body = {"vintage": 2026, "quantity": 10, "to_party": "KOR"}
+    hidden = api(indonesia_approver).post(route, {**body, "application": application.reference}, format="json")
+    unknown = api(indonesia_approver).post(route, {**body, "application": "MYS-MY12-2099-9999"}, format="json")
+    assert (hidden.status_code, unknown.status_code) == (404, 404)
+    assert hidden.json()["code"] == unknown.json()["code"]
+    assert Action.objects.count() == 1  # the issuance only

@@ -15,9 +15,10 @@ from apps.authorizations.documents import attach_document, document_download_res
 from apps.authorizations.models import Document
 
 from ..factories import make_application
+from ..pdf_corpus import CLEAN as CLEAN_PDF
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = CLEAN_PDF  # a minimal PDF the parser reads as one page
 
 
 @pytest.fixture(autouse=True)

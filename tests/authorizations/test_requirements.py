@@ -35,7 +35,8 @@ def test_indonesia_accepts_submission_with_the_srn_ppi_number(api, proponent, in
 
 
 def test_zimbabwe_asks_a_foreign_proponent_for_a_local_partner_and_a_benefit_sharing_plan(api, proponent):
-    reference, response = create_and_submit(api, proponent, host_party="ZWE", jurisdiction="ZW-MA", acquiring_parties=[], purposes="OIMP")
+    reference, response = create_and_submit(api, proponent, host_party="ZWE", jurisdiction="ZW-MA", acquiring_parties=[], purposes="OIMP",
+                                       first_transfer_definition="Authorization")
     assert response.status_code == 400
     body = response.json()
     assert "local cooperative" in body["local_partner"][0]
@@ -48,7 +49,8 @@ def test_zimbabwe_asks_a_foreign_proponent_for_a_local_partner_and_a_benefit_sha
 def test_zimbabwe_does_not_ask_a_zimbabwean_proponent_for_a_local_partner(api):
     local = UserFactory()
     OrganisationFactory(country="ZWE").members.add(local)
-    _, response = create_and_submit(api, local, host_party="ZWE", jurisdiction="ZW-MA", acquiring_parties=[], purposes="OIMP")
+    _, response = create_and_submit(api, local, host_party="ZWE", jurisdiction="ZW-MA", acquiring_parties=[], purposes="OIMP",
+                                       first_transfer_definition="Authorization")
     assert response.status_code == 200, response.json()
 
 
@@ -65,7 +67,8 @@ def test_ndc_use_by_switzerland_under_its_agreement_with_thailand_is_accepted(ap
 
 
 def test_oimp_use_needs_no_bilateral_agreement(api, proponent):
-    _, response = create_and_submit(api, proponent, host_party="THA", jurisdiction="TH-50", acquiring_parties=["CAN"], purposes="OIMP")
+    _, response = create_and_submit(api, proponent, host_party="THA", jurisdiction="TH-50", acquiring_parties=["CAN"], purposes="OIMP",
+                                       first_transfer_definition="Authorization")
     assert response.status_code == 200, response.json()
 
 

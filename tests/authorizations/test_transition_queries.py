@@ -1,4 +1,4 @@
-"""A transition costs the same few SQL statements however many people it notifies (issue 8).
+"""A transition costs the same few SQL statements however many people it notifies.
 
 Counted with CaptureQueriesContext. Inside a test the service's durable transaction is a
 SAVEPOINT/RELEASE pair; outside a test it is BEGIN/COMMIT, which Django does not log, so the

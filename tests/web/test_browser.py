@@ -7,10 +7,11 @@ import pytest
 from pypdf import PdfReader
 
 from apps.authorizations.models import Application
+from ..pdf_corpus import CLEAN as CLEAN_PDF
 
 pytestmark = pytest.mark.usefixtures("seeded_transactional_db")
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF_BYTES = CLEAN_PDF  # a minimal PDF the parser reads as one page
 
 TEXT = {
     "en": {"queue": "My queue", "authorized": "Authorized", "recorded": "Recorded", "ca_review": "CA review",

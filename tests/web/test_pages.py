@@ -16,10 +16,11 @@ from apps.authorizations import services
 from apps.authorizations.models import Application, Document, LetterOfAuthorization, Stage
 from apps.governance.models import Party
 from tests.factories import make_application
+from ..pdf_corpus import CLEAN as CLEAN_PDF
 
 pytestmark = pytest.mark.django_db
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF_BYTES = CLEAN_PDF  # a minimal PDF the parser reads as one page
 
 
 def client_for(persona) -> Client:

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.authorizations import documents, services
 from apps.authorizations.models import Application
 from tests.factories import make_application
+from ..pdf_corpus import CLEAN as CLEAN_PDF
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def test_application_page_queries_do_not_grow_with_documents_or_history(sabah_ap
     big = make_application(proponent, title="Busy one")
     for i in range(6):
         documents.attach_document(big, acting_user=proponent, title=f"Annex {i}",
-                                  upload=SimpleUploadedFile(f"a{i}.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"))
+                                  upload=SimpleUploadedFile(f"a{i}.pdf", CLEAN_PDF, "application/pdf"))
     services.submit_application(Application.objects.get(pk=big.pk), acting_user=proponent)
     services.request_changes(Application.objects.get(pk=big.pk), acting_user=sabah_approver, comment="More please.")
     services.resubmit_application(Application.objects.get(pk=big.pk), acting_user=proponent)
