@@ -22,6 +22,7 @@ from django.utils import timezone
 from apps.governance.models import Role
 
 from .models import Channel, DeliveryStatus, Notification
+from .publisher import send
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -146,8 +147,6 @@ BATCH_SIZE = 200
 def publish_after_commit(notification_ids: list[int]) -> None:
     """Hand the rows to a worker without waiting on the broker: one `notifications.deliver_batch` message,
     published by the background publisher; if it cannot be published the rows stay pending for the sweep."""
-    from .publisher import send
-
     for start in range(0, len(notification_ids), BATCH_SIZE):
         send("notifications.deliver_batch", [notification_ids[start:start + BATCH_SIZE]])
 
