@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
+from apps.audit.events import Event
 from apps.audit.services import record_event, record_token_event
 
 from .models import UserSession
@@ -33,16 +34,9 @@ def sessions_of(user):
 def tokens_of(user) -> list[TokenRow]:
     rows = [TokenRow("api", "api", "API token (/api/v1/auth/token/)", t.created, t.key[:6])
             for t in Token.objects.filter(user=user)]
-    try:  # personal tokens live in apps.api, above this app
-        from apps.api.models import PersonalToken
-    except ImportError:
-        return rows
-    for token in PersonalToken.objects.filter(user=user).order_by("-id"):
-        if getattr(token, "revoked_at", None) is not None:
-            continue
-        rows.append(TokenRow("personal", str(token.pk), getattr(token, "name", "") or getattr(token, "label", ""),
-                             getattr(token, "created_at", None) or getattr(token, "created", None),
-                             getattr(token, "prefix", "") or ""))
+    # Personal tokens live in apps.api, above this app: read through the user's reverse relation.
+    for token in user.personal_tokens.filter(revoked_at__isnull=True).order_by("-id"):
+        rows.append(TokenRow("personal", str(token.pk), token.name, token.created_at, token.prefix))
     return rows
 
 
@@ -54,7 +48,7 @@ def revoke_session(*, acting_user, session_id: int) -> bool:
         return False
     Session.objects.filter(session_key=session.session_key).delete()
     session.delete()
-    record_event(event="auth.session_revoked", subject_type="user", subject_id=acting_user.username,
+    record_event(event=Event.AUTH_SESSION_REVOKED, subject_type="user", subject_id=acting_user.username,
                  acting_user=acting_user, data={"session": session_id, "address": session.ip_address})
     return True
 
@@ -66,7 +60,7 @@ def revoke_api_token(*, acting_user) -> bool:
         return False
     hint = token.key[:6]
     token.delete()
-    record_token_event(event="token.revoked", acting_user=acting_user, token_owner=acting_user, token_id="api",
+    record_token_event(event=Event.TOKEN_REVOKED, acting_user=acting_user, token_owner=acting_user, token_id="api",
                        label="API token", data={"hint": hint})
     return True
 
@@ -84,6 +78,6 @@ def confirm_device(*, acting_user, device: TOTPDevice, token: str) -> bool:
         return False
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    record_event(event="auth.2fa_enrolled", subject_type="user", subject_id=acting_user.username,
+    record_event(event=Event.AUTH_2FA_ENROLLED, subject_type="user", subject_id=acting_user.username,
                  acting_user=acting_user, data={"device": device.persistent_id})
     return True

@@ -6,6 +6,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db import transaction
 from django.dispatch import receiver
 
+from apps.audit.events import Event
 from apps.audit.services import record_event
 
 from .models import UserSession
@@ -18,7 +19,7 @@ def client_address(request) -> str | None:
 @receiver(user_logged_in, dispatch_uid="tierflow_audit_login")
 def on_login(sender, request, user, **kwargs) -> None:
     with transaction.atomic():
-        record_event(event="auth.login", subject_type="user", subject_id=user.username, acting_user=user,
+        record_event(event=Event.AUTH_LOGIN, subject_type="user", subject_id=user.username, acting_user=user,
                      data={"address": client_address(request), "path": getattr(request, "path", "")})
         session = getattr(request, "session", None)
         if session is not None and session.session_key:
@@ -32,7 +33,7 @@ def on_logout(sender, request, user, **kwargs) -> None:
     if user is None:
         return
     with transaction.atomic():
-        record_event(event="auth.logout", subject_type="user", subject_id=user.username, acting_user=user)
+        record_event(event=Event.AUTH_LOGOUT, subject_type="user", subject_id=user.username, acting_user=user)
         session = getattr(request, "session", None)
         if session is not None and session.session_key:
             UserSession.objects.filter(session_key=session.session_key).delete()
@@ -42,12 +43,12 @@ def on_logout(sender, request, user, **kwargs) -> None:
 def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
     username = str(credentials.get("username", ""))[:64]
     with transaction.atomic():
-        record_event(event="auth.login_failed", subject_type="user", subject_id=username,
+        record_event(event=Event.AUTH_LOGIN_FAILED, subject_type="user", subject_id=username,
                      data={"address": client_address(request), "path": getattr(request, "path", "")})
 
 
 @receiver(user_locked_out, dispatch_uid="tierflow_audit_locked_out")
 def on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
     with transaction.atomic():
-        record_event(event="auth.locked_out", subject_type="user", subject_id=str(username or "")[:64],
+        record_event(event=Event.AUTH_LOCKED_OUT, subject_type="user", subject_id=str(username or "")[:64],
                      data={"address": ip_address})

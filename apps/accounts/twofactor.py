@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.governance.models import Role
+from apps.permissions import seats_of
 
 ROLES_REQUIRING_2FA = {Role.APPROVER, Role.SUPERVISOR}
 
@@ -21,13 +22,16 @@ def two_factor_required(user) -> bool:
         return False
     if user.is_staff or user.is_superuser:
         return True
-    from apps.authorizations.permissions import seats_of
-
     return any(seat.role in ROLES_REQUIRING_2FA for seat in seats_of(user))
 
 
 def has_confirmed_device(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def second_factor_satisfied(user) -> bool:
+    """The user has the second factor they must have (or need none)."""
+    return not two_factor_required(user) or has_confirmed_device(user)
 
 
 def require_second_factor(user) -> None:

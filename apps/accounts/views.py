@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
+from apps.audit.events import Event
 from apps.audit.services import record_event
 
 from . import services
@@ -92,7 +93,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             return redirect(_next_url(request))
         with transaction.atomic():
-            record_event(event="auth.2fa_failed", subject_type="user", subject_id=request.user.username,
+            record_event(event=Event.AUTH_2FA_FAILED, subject_type="user", subject_id=request.user.username,
                          acting_user=request.user, data={"address": request.META.get("REMOTE_ADDR")})
         messages.error(request, _("That code did not match."))
     return render(request, "accounts/two_factor_verify.html", {"next": _next_url(request)},

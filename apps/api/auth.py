@@ -20,6 +20,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
 from apps.accounts.twofactor import two_factor_required
+from apps.audit.events import Event
 from apps.audit.services import record_token_event
 
 
@@ -58,7 +59,7 @@ class ObtainTokenView(ObtainAuthToken):
         with transaction.atomic():
             token, created = Token.objects.get_or_create(user=user)
             if created:
-                record_token_event(event="token.created", acting_user=user, token_owner=user, token_id="api", label="API token")
+                record_token_event(event=Event.TOKEN_CREATED, acting_user=user, token_owner=user, token_id="api", label="API token")
         return Response({"token": token.key})
 
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from apps.authorizations.services import TransitionNotAvailable
+from apps.workflow.engine import TransitionNotAvailable
 
 
 class Conflict(exceptions.APIException):

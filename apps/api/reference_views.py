@@ -4,7 +4,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, viewsets
 
-from apps.authorizations.permissions import actionable_stages
+from apps.authorizations.selectors import actionable_stages
 from apps.governance.models import Authority, DutyAssignment, Jurisdiction, Party, Tier
 
 from .serializers import (

@@ -5,8 +5,10 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from apps.authorizations.models import Application, Document, FirstTransferDefinition, LetterOfAuthorization, Mechanism, Purpose
-from apps.authorizations.permissions import available_transitions, open_stage_of
-from apps.authorizations.services import TRANSITION_SERVICES, ApplicationInput
+from apps.authorizations.selectors import available_transitions
+from apps.permissions import open_stage_of
+from apps.authorizations.services import ApplicationInput
+from apps.authorizations.workflow import APPLICATION
 from apps.governance.models import Authority, DutyAssignment, Jurisdiction, Party, Tier
 
 
@@ -114,11 +116,18 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
 
 class TransitionSerializer(serializers.Serializer):
-    transition = serializers.ChoiceField(choices=sorted(TRANSITION_SERVICES))
+    """`{"transition": NAME, "comment": ..., ...}`: the names and parameters of the transition table."""
+
+    transition = serializers.ChoiceField(choices=sorted(APPLICATION.names))
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-    authorized_quantity = serializers.IntegerField(required=False, min_value=1, max_value=10**12)
-    vintage_from = serializers.IntegerField(required=False, min_value=2021, max_value=2100)
-    vintage_to = serializers.IntegerField(required=False, min_value=2021, max_value=2100)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # Each parameter once, however many transitions take it; the service says which are missing.
+        for parameter in {p.name: p for t in APPLICATION for p in t.parameters}.values():
+            fields[parameter.name] = serializers.IntegerField(required=False, min_value=parameter.min_value,
+                                                              max_value=parameter.max_value)
+        return fields
 
 
 class ApplicationUpdateSerializer(ApplicationInputSerializer):

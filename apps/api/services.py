@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.audit.services import record_event
+from apps.audit.events import Event
+from apps.audit.services import record_token_event
 
 from .authentication import TOKEN_PREFIX
 from .models import PersonalToken, hash_token
@@ -26,8 +27,8 @@ def create_personal_token(*, user, name: str) -> tuple[PersonalToken, str]:
         raise ValidationError({"name": _("You have %(n)s active tokens; revoke one first.") % {"n": MAX_ACTIVE_TOKENS}})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = PersonalToken.objects.create(user=user, name=name[:100], prefix=raw[:12], key_hash=hash_token(raw))
-    record_event(event="api_token.created", subject_type="user", subject_id=user.pk, acting_user=user,
-                 data={"token": token.pk, "name": token.name, "prefix": token.prefix})
+    record_token_event(event=Event.TOKEN_CREATED, acting_user=user, token_owner=user, token_id=token.pk, label=token.name,
+                       data={"kind": "personal", "prefix": token.prefix})
     return token, raw
 
 
@@ -38,6 +39,6 @@ def revoke_personal_token(*, user, token: PersonalToken) -> PersonalToken:
     if locked.revoked_at is None:
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
-        record_event(event="api_token.revoked", subject_type="user", subject_id=user.pk, acting_user=user,
-                     data={"token": locked.pk, "name": locked.name, "prefix": locked.prefix})
+        record_token_event(event=Event.TOKEN_REVOKED, acting_user=user, token_owner=user, token_id=locked.pk,
+                           label=locked.name, data={"kind": "personal", "prefix": locked.prefix})
     return locked

@@ -3,10 +3,10 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import ScopedRateThrottle
 
 from apps.notifications.api import HealthView
-from apps.webhooks.api import EndpointViewSet
 
 from . import reference_views, tokens, views
 from .auth import ObtainTokenView
+from .webhooks import EndpointViewSet
 
 router = DefaultRouter()
 router.register("applications", views.ApplicationViewSet, basename="application")

@@ -20,14 +20,13 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from apps.audit.models import AuditEvent
-from apps.authorizations.documents import attach_document, document_download_response
+from apps.authorizations.documents import attach_document, download_for
 from apps.authorizations.letters import render_letter_pdf
 from apps.authorizations.models import Application, Document, LetterOfAuthorization, Stage
-from apps.authorizations.permissions import is_proponent, visible_applications
-from apps.authorizations.services import (
-    EDITABLE_STATES, TRANSITION_PARAMETERS, TRANSITION_SERVICES, TransitionNotAvailable, create_application,
-    update_application,
-)
+from apps.authorizations.selectors import visible_applications
+from apps.authorizations.services import TRANSITION_SERVICES, check_editable, create_application, update_application
+from apps.authorizations.workflow import APPLICATION
+from apps.permissions import filing_organisation_of
 from apps.notifications.api import NotificationViewSet  # noqa: F401  (the notification endpoints live with the outbox)
 
 from .filters import ApplicationFilter
@@ -133,25 +132,21 @@ class ApplicationViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.
     @extend_schema(summary="Create a draft", request=ApplicationInputSerializer, responses={201: ApplicationSerializer},
                    parameters=[IDEMPOTENCY_KEY], examples=[APPLICATION_EXAMPLE])
     def create(self, request, *args, **kwargs):
-        organisations = list(request.user.organisations.all()[:2])
-        if not organisations:
+        organisation = filing_organisation_of(request.user)
+        if organisation is None:
             raise PermissionDenied(_("Only members of a proponent organisation may create applications."))
 
         def create_once() -> Response:
             parsed = ApplicationInputSerializer(data=request.data)
             parsed.is_valid(raise_exception=True)
-            application = create_application(acting_user=request.user, organisation=organisations[0], data=parsed.to_input())
+            application = create_application(acting_user=request.user, organisation=organisation, data=parsed.to_input())
             return Response(self._reload(application.reference), status=status.HTTP_201_CREATED)
 
         return idempotent(request, create_once)
 
     def _editable(self) -> Application:
         application = self.get_object()
-        if not is_proponent(self.request.user, application):
-            raise PermissionDenied(_("Only the proponent may edit this application."))
-        if application.state not in EDITABLE_STATES:
-            raise TransitionNotAvailable(
-                _("An application in state %(state)s can no longer be edited.") % {"state": application.get_state_display()})
+        check_editable(self.request.user, application)
         return application
 
     def _update(self, request, *, partial: bool) -> Response:
@@ -204,7 +199,7 @@ class ApplicationViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.
         parsed = TransitionSerializer(data=request.data)
         parsed.is_valid(raise_exception=True)
         name = parsed.validated_data["transition"]
-        parameters = {key: parsed.validated_data.get(key) for key in TRANSITION_PARAMETERS.get(name, ())}
+        parameters = {key: parsed.validated_data.get(key) for key in APPLICATION[name].parameter_names}
         TRANSITION_SERVICES[name](application, acting_user=request.user, comment=parsed.validated_data["comment"], **parameters)
         return Response(self._reload(application.reference))
 
@@ -245,7 +240,7 @@ class ApplicationViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.
         document = Document.objects.filter(application=application, pk=document_id).first()
         if document is None:
             raise NotFound(_("This application has no such document."))
-        return document_download_response(document)  # visibility checked by get_object() above
+        return download_for(user=request.user, document=document)
 
     def _letter(self) -> LetterOfAuthorization:
         application = self.get_object()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
 
+from .events import Event
 from .services import record_event
 
 AUDITORS_GROUP = "Auditors"
@@ -22,9 +23,9 @@ def is_auditor(user) -> bool:
 
 def grant_auditor(*, user, acting_user) -> None:
     user.groups.add(auditors_group())
-    record_event(event="auditor.granted", subject_type="user", subject_id=user.username, acting_user=acting_user)
+    record_event(event=Event.AUDITOR_GRANTED, subject_type="user", subject_id=user.username, acting_user=acting_user)
 
 
 def revoke_auditor(*, user, acting_user) -> None:
     user.groups.remove(auditors_group())
-    record_event(event="auditor.revoked", subject_type="user", subject_id=user.username, acting_user=acting_user)
+    record_event(event=Event.AUDITOR_REVOKED, subject_type="user", subject_id=user.username, acting_user=acting_user)

@@ -1,10 +1,8 @@
 """Appending to and verifying the audit chain.
 
 The one way to write: `record_event(event=..., subject_type=..., subject_id=..., acting_user=..., party=..., data=...)`
-inside the transaction that made the change. Event names are `<subject>.<verb>`: `application.issue_loa`,
-`stage.escalated`, `config.changed`, `auth.login`, `auth.login_failed`, `token.created`, `token.revoked`,
-`report.exported`, `audit.exported`. The helpers below (`record_token_event`, `record_export`) name the
-common ones so callers in other apps cannot spell them differently.
+inside the transaction that made the change. Event names are `<subject>.<verb>`, each spelled once: an
+`events.Event` member or a workflow transition (`application.issue_loa`); anything else is refused.
 """
 from __future__ import annotations
 
@@ -17,6 +15,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from .events import Event, UnknownEvent, is_known
 from .models import AuditEvent, ChainHead, VerificationRun
 
 GENESIS_HASH = "0" * 64
@@ -75,6 +74,8 @@ def record_event(*, event: str, subject_type: str, subject_id: str | int, acting
     One SQL statement (the head row's lock serialises appends); the hash PostgreSQL computes is
     byte-for-byte `sha256(canonical_content(...))`, which `verify_chain` recomputes in Python.
     """
+    if not is_known(event):
+        raise UnknownEvent(f"{event!r} is not an audit event type: add it to apps.audit.events.Event")
     connection = transaction.get_connection()
     assert connection.in_atomic_block, "audit events are written in the change's transaction"
     at = at or timezone.now()
@@ -149,9 +150,9 @@ def verify_chain(batch_size: int = 5000) -> tuple[int, ChainBreak | None]:
 
 def record_token_event(*, event: str, acting_user, token_owner, token_id: str | int, label: str = "",
                        data: dict | None = None) -> AuditEvent:
-    """A token created or revoked (`event` is "token.created" or "token.revoked"); never records the secret."""
-    if event not in {"token.created", "token.revoked"}:
-        raise ValueError(f"unknown token event {event!r}")
+    """A token created or revoked (`Event.TOKEN_CREATED` or `TOKEN_REVOKED`); never records the secret."""
+    if event not in (Event.TOKEN_CREATED, Event.TOKEN_REVOKED):
+        raise UnknownEvent(f"{event!r} is not a token event")
     with transaction.atomic():
         return record_event(event=event, subject_type="user", subject_id=getattr(token_owner, "username", token_owner),
                             acting_user=acting_user, data={"token": str(token_id), "label": label, **(data or {})})
@@ -159,7 +160,7 @@ def record_token_event(*, event: str, acting_user, token_owner, token_id: str | 
 
 def record_export(*, acting_user, what: str, party: str = "", parameters: dict | None = None, rows: int | None = None) -> AuditEvent:
     """Someone took data out of the system: a report (`what="aef"`), an audit extract (`what="audit"`), ...."""
-    event = "audit.exported" if what == "audit" else "report.exported"
+    event = Event.AUDIT_EXPORTED if what == "audit" else Event.REPORT_EXPORTED
     with transaction.atomic():
         return record_event(event=event, subject_type="export", subject_id=what, acting_user=acting_user, party=party,
                             data={"parameters": parameters or {}, "rows": rows})

@@ -14,7 +14,9 @@ from django.db import transaction
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 
+from apps.audit.events import Event
 from apps.audit.services import record_event
+from apps.permissions import can_view
 
 from .models import Application, Document, State
 from .pdf_inspection import ActivePDF, DamagedPDF, inspect_pdf
@@ -113,7 +115,7 @@ def attach_document(application: Application, *, acting_user, upload: UploadedFi
     # A random stored name: nothing about the upload's own name reaches the file system.
     document.file.save(f"{secrets.token_hex(16)}.{kind.extension}", upload, save=False)
     document.save()
-    record_event(event="document.attached", subject_type="application", subject_id=application.reference,
+    record_event(event=Event.DOCUMENT_ATTACHED, subject_type="application", subject_id=application.reference,
                  acting_user=acting_user, party=application.host_party_id,
                  data={"document": document.pk, "sha256": document.sha256, "name": document.original_name})
     return document
@@ -128,9 +130,8 @@ def _attachment_name(document: Document) -> str:
     return f"{stem[:100]}.{extension}"
 
 
-def document_download_response(document: Document) -> FileResponse:
-    """The file as a download (never displayed inline), for the web and API views once they have checked
-    `permissions.can_view(user, document.application)`.
+def _file_response(document: Document) -> FileResponse:
+    """The file as a download (never displayed inline).
 
     Sent with the content type its bytes were accepted as, `nosniff`, and a sandboxing CSP so even a
     browser that opened it could run nothing.
@@ -144,9 +145,7 @@ def document_download_response(document: Document) -> FileResponse:
 
 
 def download_for(*, user, document: Document) -> FileResponse:
-    """The permission-checked download: whoever may see the application may read its documents."""
-    from .permissions import can_view
-
+    """The one way to read a document (web and API): whoever may see the application may read its documents."""
     if not can_view(user, document.application):
         raise PermissionDenied(_("You may not read the documents of this application."))
-    return document_download_response(document)
+    return _file_response(document)

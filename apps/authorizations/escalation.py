@@ -5,11 +5,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
+from apps.audit.events import Event
 from apps.audit.services import record_event
-from apps.governance.models import Role
-from apps.notifications.services import STAFF_ROLES, notify, recipients_query, transition_body
+from apps.governance.models import EscalationLevel
 
 from .models import Stage
 
@@ -28,35 +29,24 @@ class SweepResult:
         return self.escalated_to_supervisors + self.escalated_to_next_tier
 
 
+# Who hears of a stage due soon or escalated (notifications connects itself): sent in the sweep's transaction.
+stage_reminder_due = Signal()  # stage
+stage_escalated = Signal()  # stage, level, event
+
+
 def _escalate(stage: Stage, level: int, now: datetime) -> None:
     application = stage.application
-    if level == 1:
-        authority_roles = [(stage.authority_id, (Role.SUPERVISOR,))]
-        target = stage.authority_id
-    else:
-        authority_roles = [(stage.escalation_authority_id, (Role.APPROVER, Role.SUPERVISOR))]
-        target = stage.escalation_authority_id
+    target = stage.authority_id if level == EscalationLevel.SUPERVISORS else stage.escalation_authority_id
     event = record_event(
-        event="stage.escalated", subject_type="application", subject_id=application.reference,
+        event=Event.STAGE_ESCALATED, subject_type="application", subject_id=application.reference,
         party=application.host_party_id, at=now,
         data={"stage": stage.pk, "duty": stage.duty, "level": level, "authority": target, "due_at": stage.due_at.isoformat()},
     )
-    notify(
-        event=f"escalated_level_{level}", event_key=f"audit:{event.seq}", application=application,
-        recipient_ids=recipients_query(authority_roles=authority_roles),
-        subject=f"{application.reference}: overdue {stage.get_duty_display()} escalated (level {level})",
-        body=transition_body(application, stage=stage),
-    )
+    stage_escalated.send(sender=Stage, stage=stage, level=level, event=event)
 
 
 def _remind(stage: Stage) -> None:
-    application = stage.application
-    notify(
-        event="stage_reminder", event_key=f"stage:{stage.pk}:reminder", application=application,
-        recipient_ids=recipients_query(authority_roles=[(stage.authority_id, STAFF_ROLES)]),
-        subject=f"{application.reference}: {stage.get_duty_display()} due {stage.due_at_local:%d %b %Y %H:%M}",
-        body=transition_body(application, stage=stage),
-    )
+    stage_reminder_due.send(sender=Stage, stage=stage)
 
 
 def _advance(stage: Stage, now: datetime, result: SweepResult) -> None:
@@ -64,18 +54,18 @@ def _advance(stage: Stage, now: datetime, result: SweepResult) -> None:
         stage.reminded_at = now
         _remind(stage)
         result.reminded += 1
-    if stage.escalation_level == 0 and now >= stage.due_at:
-        stage.escalation_level = 1
-        _escalate(stage, 1, now)
+    if stage.escalation_level == EscalationLevel.ON_TIME and now >= stage.due_at:
+        stage.escalation_level = EscalationLevel.SUPERVISORS
+        _escalate(stage, EscalationLevel.SUPERVISORS, now)
         result.escalated_to_supervisors += 1
-    if stage.escalation_level == 1 and stage.escalation_authority_id and now >= stage.escalate_at:
-        stage.escalation_level = 2
-        _escalate(stage, 2, now)
+    if stage.escalation_level == EscalationLevel.SUPERVISORS and stage.escalation_authority_id and now >= stage.escalate_at:
+        stage.escalation_level = EscalationLevel.NEXT_TIER
+        _escalate(stage, EscalationLevel.NEXT_TIER, now)
         result.escalated_to_next_tier += 1
-    if stage.escalation_level == 0:
+    if stage.escalation_level == EscalationLevel.ON_TIME:
         reminder_ahead = stage.remind_at and stage.reminded_at is None and now < stage.remind_at
         stage.next_check_at = stage.remind_at if reminder_ahead else stage.due_at
-    elif stage.escalation_level == 1 and stage.escalation_authority_id:
+    elif stage.escalation_level == EscalationLevel.SUPERVISORS and stage.escalation_authority_id:
         stage.next_check_at = stage.escalate_at
     else:
         stage.next_check_at = None

@@ -7,6 +7,7 @@ from apps.audit.models import AuditEvent
 
 from .models import LetterOfAuthorization
 from .services import letter_fingerprint
+from .workflow import APPLICATION
 
 
 @dataclass
@@ -42,7 +43,7 @@ def check_letter(number_or_fingerprint: str) -> LetterResult:
     if recomputed != letter.fingerprint:
         result.problem = "its content no longer matches its fingerprint (edited after issue, or the authority renamed)"
         return result
-    event = AuditEvent.objects.filter(event="application.issue_loa", subject_id=letter.application.reference,
+    event = AuditEvent.objects.filter(event=APPLICATION["issue_loa"].event, subject_id=letter.application.reference,
                                       data__loa=letter.number).first()
     if event is None:
         result.problem = "no audit event records its issue"

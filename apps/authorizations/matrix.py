@@ -1,6 +1,6 @@
-"""The permission matrix: which role, at which tier, may fire which transition — derived from the rules.
+"""The permission matrix: which role, at which tier, may fire which transition — derived from the table.
 
-`permissions.transition_rules` names one predicate per transition; GRANTS says, for each predicate,
+Each row of `workflow.APPLICATION` names its permission predicate; GRANTS says, for each predicate,
 who it lets through. `allowed()` is what the matrix test checks against the API for every role ×
 tier × transition × own/other jurisdiction, and `rows()` is what `manage.py permission_matrix`
 prints and the README shows. A rule with a predicate missing from GRANTS fails the test.
@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 from apps.governance.models import Duty, Role
 
-from .models import State
-from .permissions import transition_rules
+from .workflow import APPLICATION, STAGE_DUTY, State
 
 PROPONENT = "proponent"
 ADMINISTRATOR = "administrator"
@@ -21,7 +20,7 @@ AUTHORIZING = "LoA issuer or CA holder"
 OFFICER_ROLES = (Role.REVIEWER, Role.APPROVER, Role.SUPERVISOR)
 TIERS = (Duty.LOA_ISSUANCE, Duty.CA_APPROVAL)  # the tier holding each duty for the application's jurisdiction
 TIER_LABEL = {Duty.LOA_ISSUANCE: "LoA tier", Duty.CA_APPROVAL: "CA tier"}
-OPEN_STAGE_DUTY = {State.LOA_REVIEW: Duty.LOA_ISSUANCE, State.CA_REVIEW: Duty.CA_APPROVAL}
+OPEN_STAGE_DUTY = STAGE_DUTY
 # States in which the LoA has been issued and the CA stage exists (or existed).
 AFTER_LOA = {State.CA_REVIEW, State.AUTHORIZED}
 
@@ -43,15 +42,12 @@ GRANTS = {
 
 
 def grant_for(transition: str) -> Grant:
-    return GRANTS[transition_rules[transition].name]
+    return GRANTS[APPLICATION[transition].permission.name]
 
 
 def sources(transition: str) -> list[str]:
-    """The states the transition leaves, from the state machine itself."""
-    from .models import Application
-
-    return sorted({t.source for t in Application(state=State.DRAFT).get_all_state_transitions() if t.name == transition},
-                  key=list(State.values).index)
+    """The states the transition leaves, in the states' order."""
+    return sorted(APPLICATION[transition].source, key=list(State.values).index)
 
 
 def allowed(*, transition: str, state: str, role: str, tier: str | None = None, own: bool = True) -> bool:
@@ -84,7 +80,7 @@ def column_label(role: str, tier: str | None) -> str:
 def rows() -> list[tuple[str, str, list[bool]]]:
     """(transition, from state, [allowed for each column]) for own-jurisdiction holders; other jurisdictions: never."""
     table = []
-    for transition in transition_rules:
+    for transition in APPLICATION.names:
         for state in sources(transition):
             table.append((transition, state, [allowed(transition=transition, state=state, role=role, tier=tier)
                                               for role, tier in columns()]))

@@ -7,22 +7,11 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField
 
-from apps.governance.models import Authority, Duty, Jurisdiction, Party, ProponentOrganisation
+from apps.governance.models import Authority, Duty, EscalationLevel, Jurisdiction, Party, ProponentOrganisation
 
-from . import requirements
-
-
-class State(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    LOA_REVIEW = "loa_review", _("LoA review")
-    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
-    CA_REVIEW = "ca_review", _("CA review")
-    AUTHORIZED = "authorized", _("Authorized")
-    REJECTED = "rejected", _("Rejected")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    REVOKED = "revoked", _("Revoked")
+from .workflow import APPLICATION, STAGE_DUTY, State  # noqa: F401  (STAGE_DUTY: re-exported for callers)
 
 
 class Purpose(models.TextChoices):
@@ -49,17 +38,13 @@ class FirstTransferDefinition(models.TextChoices):
     USE_OR_CANCELLATION = "Use or cancellation", _("Use or cancellation")
 
 
-# Stage duty per state that has one: the state's work is the duty holder's.
-STAGE_DUTY = {State.LOA_REVIEW: Duty.LOA_ISSUANCE, State.CA_REVIEW: Duty.CA_APPROVAL}
-
-
-class Application(ConcurrentTransitionMixin, models.Model):
+class Application(APPLICATION.fsm_methods("state"), ConcurrentTransitionMixin, models.Model):
     """A proponent's request for the host Party's authorization of ITMOs from one activity.
 
-    `state` is protected: only the transitions below change it, and only the
-    services in `services.py` call them (with permission, audit, stage and
-    notifications in one transaction). ConcurrentTransitionMixin makes the
-    save conditional on the state read, so two officers cannot both win.
+    `state` is protected: only the transitions of `workflow.APPLICATION` change it (django-fsm methods
+    made from the table), and only the services call them, through the workflow engine (permission,
+    audit, stage and notifications in one transaction). ConcurrentTransitionMixin makes the save
+    conditional on the state read, so two officers cannot both win.
     """
 
     reference = models.CharField(max_length=32, unique=True, editable=False)
@@ -108,43 +93,6 @@ class Application(ConcurrentTransitionMixin, models.Model):
     @property
     def article_6_4(self) -> bool:
         return self.mechanism == Mechanism.ARTICLE_6_4
-
-    # The transitions change `state` only. Everything else a transition means
-    # (permission, stage, audit, notifications, the LoA) is in services.py.
-
-    @transition(field=state, source=State.DRAFT, target=State.LOA_REVIEW,
-                conditions=[requirements.submit_requirements_met])
-    def submit(self) -> None:
-        """The proponent sends the draft to the LoA issuer."""
-
-    @transition(field=state, source=[State.LOA_REVIEW, State.CA_REVIEW], target=State.CHANGES_REQUESTED)
-    def request_changes(self) -> None:
-        """The duty holder returns the application to the proponent."""
-
-    @transition(field=state, source=State.CHANGES_REQUESTED, target=State.LOA_REVIEW,
-                conditions=[requirements.resubmit_requirements_met])
-    def resubmit(self) -> None:
-        """The proponent sends the revised application back to the LoA issuer."""
-
-    @transition(field=state, source=State.LOA_REVIEW, target=State.CA_REVIEW)
-    def issue_loa(self) -> None:
-        """The LoA issuer consents; the CA approver takes over."""
-
-    @transition(field=state, source=State.CA_REVIEW, target=State.AUTHORIZED)
-    def approve_ca(self) -> None:
-        """The CA approver commits the Party to the corresponding adjustment."""
-
-    @transition(field=state, source=[State.LOA_REVIEW, State.CA_REVIEW], target=State.REJECTED)
-    def reject(self) -> None:
-        """The duty holder refuses the application."""
-
-    @transition(field=state, source=[State.DRAFT, State.LOA_REVIEW, State.CHANGES_REQUESTED], target=State.WITHDRAWN)
-    def withdraw(self) -> None:
-        """The proponent withdraws the application."""
-
-    @transition(field=state, source=[State.CA_REVIEW, State.AUTHORIZED], target=State.REVOKED)
-    def revoke(self) -> None:
-        """The LoA issuer or CA approver withdraws the authorization."""
 
 
 def document_path(document: "Document", filename: str) -> str:
@@ -199,7 +147,7 @@ class Stage(models.Model):
     escalate_at = models.DateTimeField()
     # When the sweep must next look at this stage; null once nothing more can happen.
     next_check_at = models.DateTimeField(null=True)
-    escalation_level = models.PositiveSmallIntegerField(default=0)
+    escalation_level = models.PositiveSmallIntegerField(choices=EscalationLevel.choices, default=EscalationLevel.ON_TIME)
     next_tier_may_act = models.BooleanField(default=False)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -215,7 +163,7 @@ class Stage(models.Model):
             models.Index(fields=["next_check_at"], condition=Q(closed_at__isnull=True, next_check_at__isnull=False), name="stage_due_open_idx"),
             models.Index(fields=["authority", "due_at"], condition=Q(closed_at__isnull=True), name="stage_queue_idx"),
             # The queue's escalated branch: stages called up to the next tier, in due order.
-            models.Index(fields=["escalation_authority", "due_at"], condition=Q(closed_at__isnull=True, escalation_level__gte=2),
+            models.Index(fields=["escalation_authority", "due_at"], condition=Q(closed_at__isnull=True, escalation_level__gte=EscalationLevel.NEXT_TIER),
                          name="stage_escalated_queue_idx"),
         ]
 

@@ -1,9 +1,11 @@
 """Every change to an application: one service per transition, each one transaction.
 
-A service checks the state and the caller's permission, runs the django-fsm
-transition, closes and opens the stage, writes the audit event and the
-notifications, all inside `transaction.atomic`, so either all of it happened
-or none did. Views, the API and tasks call these and nothing else.
+A transition's service is the body of its row in `workflow.APPLICATION`: the workflow engine checks
+the state, the caller's permission, the second factor and the comment, runs the django-fsm
+transition, and writes the audit event; the service adds its own checks and writes (the letter,
+the stage). The notifications and webhooks listen to the workflow. All of it inside
+`transaction.atomic`, so either all of it happened or none did. Views, the API and tasks call
+these and nothing else.
 """
 from __future__ import annotations
 
@@ -18,27 +20,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
-from apps.accounts.twofactor import require_second_factor
+from apps.audit.events import Event
 from apps.audit.services import record_event
-from apps.governance.models import Duty, Jurisdiction, Party, ProponentOrganisation
+from apps.governance.models import Jurisdiction, Party, ProponentOrganisation
 from apps.governance.selectors import resolve_duty_holder_for
-from apps.notifications.services import STAFF_ROLES, notify, recipients_query, transition_body
-from apps.webhooks.services import publish_application_event
+from apps.permissions import APPROVER, holds, is_proponent, open_stage_of
+from apps.workflow import engine
+from apps.workflow.engine import Subject, TransitionNotAvailable
 
 from .deadlines import deadlines_for
-from .models import (STAGE_DUTY, Application, FirstTransferDefinition, LetterOfAuthorization, Purpose, ReferenceCounter,
-                     Stage, State)
-from .permissions import APPROVER, holds, may_fire, open_stage_of
+from .models import Application, FirstTransferDefinition, LetterOfAuthorization, Purpose, ReferenceCounter, Stage
 from .requirements import unmet_requirements
+from .workflow import APPLICATION, EDITABLE_STATES, STAGE_DUTY
 
-
-class TransitionNotAvailable(Exception):
-    """The transition cannot run from the application's current state, or a concurrent decision won (409)."""
-
-
-TRANSITIONS_REQUIRING_COMMENT = {"request_changes", "reject", "revoke"}
-EDITABLE_STATES = {State.DRAFT, State.CHANGES_REQUESTED}
-OFFICER_TRANSITIONS = {"request_changes", "issue_loa", "approve_ca", "reject", "revoke"}
+__all__ = ["TransitionNotAvailable", "EDITABLE_STATES", "TRANSITION_SERVICES"]
 
 
 @dataclass
@@ -134,7 +129,7 @@ def create_application(*, acting_user, organisation: ProponentOrganisation, data
     application.save()
     application.acquiring_parties.set(data.acquiring_parties)
     record_event(
-        event="application.created", subject_type="application", subject_id=application.reference,
+        event=Event.APPLICATION_CREATED, subject_type="application", subject_id=application.reference,
         acting_user=acting_user, party=data.host_party.code, data={"title": application.title},
     )
     return application
@@ -143,11 +138,8 @@ def create_application(*, acting_user, organisation: ProponentOrganisation, data
 @transaction.atomic(durable=True)
 def update_application(application: Application, *, acting_user, data: ApplicationInput) -> Application:
     """Change a draft, or an application returned for changes, on the proponent's behalf."""
-    if application.organisation_id not in set(acting_user.organisations.values_list("pk", flat=True)):
-        raise PermissionDenied(_("Only the proponent may edit this application."))
     locked = Application.objects.select_for_update().get(pk=application.pk)
-    if locked.state not in EDITABLE_STATES:
-        raise TransitionNotAvailable(_("An application in state %(state)s can no longer be edited.") % {"state": locked.get_state_display()})
+    check_editable(acting_user, locked)
     if data.host_party.pk != locked.host_party_id:
         raise ValidationError({"host_party": _("The host Party of an application cannot change.")})
     locked._unmet_requirements = None
@@ -160,42 +152,27 @@ def update_application(application: Application, *, acting_user, data: Applicati
     locked.save()
     locked.acquiring_parties.set(data.acquiring_parties)
     record_event(
-        event="application.updated", subject_type="application", subject_id=locked.reference,
+        event=Event.APPLICATION_UPDATED, subject_type="application", subject_id=locked.reference,
         acting_user=acting_user, party=locked.host_party_id, data={"changed": changed},
     )
     return locked
 
 
+def check_editable(user, application: Application) -> None:
+    """Only the proponent (403), only while draft or returned for changes (409): web, API and service ask this."""
+    if not is_proponent(user, application):
+        raise PermissionDenied(_("Only the proponent may edit this application."))
+    if application.state not in EDITABLE_STATES:
+        raise TransitionNotAvailable(_("An application in state %(state)s can no longer be edited.") % {
+            "state": application.get_state_display()})
+
+
 # --- transitions -----------------------------------------------------------
+# Each service below is the body of one row of `workflow.APPLICATION`; the engine does the rest.
 
 
-def _check(application: Application, name: str, acting_user, comment: str) -> None:
-    """State first (409), then permission (403), then the comment rule (400)."""
-    if not any(t.name == name and t.source == application.state for t in application.get_all_state_transitions()):
-        raise TransitionNotAvailable(
-            _("'%(transition)s' is not available while the application is %(state)s.")
-            % {"transition": name, "state": application.get_state_display()}
-        )
-    if not may_fire(acting_user, name, application):
-        if not Application.objects.filter(pk=application.pk, state=application.state).exists():
-            # The state read is stale: a concurrent decision moved the stage on, which is a lost race (409).
-            raise TransitionNotAvailable(_("Another decision on this application was recorded first; reload to see its new state."))
-        raise PermissionDenied(_("You may not %(transition)s this application.") % {"transition": name.replace("_", " ")})
-    if name in OFFICER_TRANSITIONS:
-        require_second_factor(acting_user)  # approvers and supervisors decide only with a confirmed TOTP device
-    if name in TRANSITIONS_REQUIRING_COMMENT and not (comment or "").strip():
-        raise ValidationError({"comment": _("A comment is required to %(transition)s.") % {"transition": name.replace("_", " ")}})
-
-
-def _fire(application: Application, name: str) -> str:
-    """Run the django-fsm transition and save it conditionally on the state read (the race guard)."""
-    source = application.state
-    try:
-        getattr(application, name)()
-        application.save(update_fields=["state", "updated_at"])
-    except (ConcurrentTransition, TransitionNotAllowed):
-        raise TransitionNotAvailable(_("Another decision on this application was recorded first; reload to see its new state.")) from None
-    return source
+def _subject(application: Application) -> Subject:
+    return Subject("application", application.reference, application.host_party_id, {})
 
 
 def _close_open_stage(application: Application, now: datetime) -> None:
@@ -257,40 +234,16 @@ def _move_stage(application: Application, source: str, now: datetime) -> Stage |
     return stage
 
 
-def _record_and_notify(application: Application, *, name: str, source: str, acting_user, comment: str,
-                       stage: Stage | None, now: datetime, extra: dict | None = None) -> None:
-    event = record_event(
-        event=f"application.{name}", subject_type="application", subject_id=application.reference,
-        acting_user=acting_user, party=application.host_party_id, at=now,
-        data={"transition": name, "from": source, "to": application.state, "comment": comment, **(extra or {})},
-    )
-    authority_roles = [(stage.authority_id, STAFF_ROLES)] if stage is not None else []
-    notify(
-        event=name, event_key=f"audit:{event.seq}", application=application,
-        recipient_ids=recipients_query(authority_roles=authority_roles, organisation_id=application.organisation_id),
-        subject=f"{application.reference}: {name.replace('_', ' ')} → {application.get_state_display()}",
-        body=transition_body(application, comment=comment, stage=stage),
-    )
-    # Webhooks: no statement here; on commit the deliveries are written from this event and handed to Celery.
-    publish_application_event(application=application, event_type=f"application.{name}", event_id=f"audit:{event.seq}", at=now,
-                              data={"transition": name, "from": source, "to": application.state, "comment": comment,
-                                    "actor": getattr(acting_user, "username", "")})
+def _run(application: Application, name: str, *, acting_user, comment: str = "", before=None, writes=None) -> Application:
+    """Run row `name` of the table; `before()` checks, `writes(now)` records what the new state means (audit data)."""
 
+    def after(instance: Application, source: str, now: datetime):
+        data = writes(now) if writes is not None else None
+        return data, _move_stage(instance, source, now)
 
-def _run_transition(application: Application, name: str, *, acting_user, comment: str = "",
-                    before_fire=None, after_fire=None) -> Application:
-    """The shared body of every transition service (called inside its transaction)."""
-    comment = (comment or "").strip()
-    _check(application, name, acting_user, comment)
-    if before_fire is not None:
-        before_fire()
-    now = timezone.now()
-    source = _fire(application, name)
-    extra = after_fire(now) if after_fire is not None else None
-    stage = _move_stage(application, source, now)
-    _record_and_notify(application, name=name, source=source, acting_user=acting_user, comment=comment,
-                       stage=stage, now=now, extra=extra)
-    return application
+    return engine.run(APPLICATION, application, name, acting_user=acting_user, comment=comment, subject=_subject,
+                      before=(lambda instance, now: before()) if before is not None else None, after=after,
+                      save_fields=("state", "updated_at"))
 
 
 def _require_met(application: Application, transition: str) -> None:
@@ -299,44 +252,51 @@ def _require_met(application: Application, transition: str) -> None:
         raise ValidationError(unmet)
 
 
+@APPLICATION.service("submit")
 @transaction.atomic(durable=True)
 def submit_application(application: Application, *, acting_user, comment: str = "") -> Application:
     """The proponent sends the draft to the authority that issues the LoA."""
-    return _run_transition(application, "submit", acting_user=acting_user, comment=comment,
-                           before_fire=lambda: _require_met(application, "submit"))
+    return _run(application, "submit", acting_user=acting_user, comment=comment,
+                before=lambda: _require_met(application, "submit"))
 
 
+@APPLICATION.service("resubmit")
 @transaction.atomic(durable=True)
 def resubmit_application(application: Application, *, acting_user, comment: str = "") -> Application:
     """The proponent sends the revised application back to the LoA issuer."""
-    return _run_transition(application, "resubmit", acting_user=acting_user, comment=comment,
-                           before_fire=lambda: _require_met(application, "resubmit"))
+    return _run(application, "resubmit", acting_user=acting_user, comment=comment,
+                before=lambda: _require_met(application, "resubmit"))
 
 
+@APPLICATION.service("withdraw")
 @transaction.atomic(durable=True)
 def withdraw_application(application: Application, *, acting_user, comment: str = "") -> Application:
     """The proponent withdraws the application before a decision."""
-    return _run_transition(application, "withdraw", acting_user=acting_user, comment=comment)
+    return _run(application, "withdraw", acting_user=acting_user, comment=comment)
 
 
+@APPLICATION.service("request_changes")
 @transaction.atomic(durable=True)
 def request_changes(application: Application, *, acting_user, comment: str) -> Application:
     """The duty holder returns the application to the proponent, saying what to change."""
-    return _run_transition(application, "request_changes", acting_user=acting_user, comment=comment)
+    return _run(application, "request_changes", acting_user=acting_user, comment=comment)
 
 
+@APPLICATION.service("reject")
 @transaction.atomic(durable=True)
 def reject_application(application: Application, *, acting_user, comment: str) -> Application:
     """The duty holder's approver refuses the application."""
-    return _run_transition(application, "reject", acting_user=acting_user, comment=comment)
+    return _run(application, "reject", acting_user=acting_user, comment=comment)
 
 
+@APPLICATION.service("approve_ca")
 @transaction.atomic(durable=True)
 def approve_ca(application: Application, *, acting_user, comment: str = "") -> Application:
     """The CA holder commits the Party to the corresponding adjustment: the application is authorized."""
-    return _run_transition(application, "approve_ca", acting_user=acting_user, comment=comment)
+    return _run(application, "approve_ca", acting_user=acting_user, comment=comment)
 
 
+@APPLICATION.service("revoke")
 @transaction.atomic(durable=True)
 def revoke_authorization(application: Application, *, acting_user, comment: str) -> Application:
     """The LoA issuer or the CA holder withdraws the authorization; the LoA is marked revoked."""
@@ -345,7 +305,7 @@ def revoke_authorization(application: Application, *, acting_user, comment: str)
         LetterOfAuthorization.objects.filter(application=application, revoked_at__isnull=True).update(revoked_at=now)
         return {}
 
-    return _run_transition(application, "revoke", acting_user=acting_user, comment=comment, after_fire=mark_letter_revoked)
+    return _run(application, "revoke", acting_user=acting_user, comment=comment, writes=mark_letter_revoked)
 
 
 def _validate_loa_terms(application: Application, authorized_quantity, vintage_from, vintage_to) -> tuple[int, int, int]:
@@ -374,6 +334,7 @@ def letter_fingerprint(fields: dict) -> str:
     return hashlib.sha256(json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
 
 
+@APPLICATION.service("issue_loa")
 @transaction.atomic(durable=True)
 def issue_loa(application: Application, *, acting_user, authorized_quantity: int | None,
               vintage_from: int | None = None, vintage_to: int | None = None, comment: str = "") -> Application:
@@ -411,18 +372,7 @@ def issue_loa(application: Application, *, acting_user, authorized_quantity: int
         return {"loa": content["number"], "authorized_quantity": terms["quantity"],
                 "vintage_from": terms["vintage_from"], "vintage_to": terms["vintage_to"]}
 
-    return _run_transition(application, "issue_loa", acting_user=acting_user, comment=comment,
-                           before_fire=validate_terms, after_fire=write_letter)
+    return _run(application, "issue_loa", acting_user=acting_user, comment=comment, before=validate_terms, writes=write_letter)
 
 
-TRANSITION_SERVICES = {
-    "submit": submit_application,
-    "resubmit": resubmit_application,
-    "withdraw": withdraw_application,
-    "request_changes": request_changes,
-    "reject": reject_application,
-    "issue_loa": issue_loa,
-    "approve_ca": approve_ca,
-    "revoke": revoke_authorization,
-}
-TRANSITION_PARAMETERS = {"issue_loa": ("authorized_quantity", "vintage_from", "vintage_to")}
+TRANSITION_SERVICES = APPLICATION.services

@@ -25,6 +25,14 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
 
 
+class EscalationLevel(models.IntegerChoices):
+    """How far an overdue stage has gone: on time, the holder's supervisors called in, the next tier up called in."""
+
+    ON_TIME = 0, _("On time")
+    SUPERVISORS = 1, _("Overdue: supervisors called in")
+    NEXT_TIER = 2, _("Escalated to the next tier up")
+
+
 class NDCAccounting(models.TextChoices):
     SINGLE_YEAR = "single_year", _("Single-year NDC")
     MULTI_YEAR = "multi_year", _("Multi-year NDC")

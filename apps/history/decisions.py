@@ -6,11 +6,14 @@ from datetime import datetime
 
 from apps.audit.models import AuditEvent
 from apps.authorizations.models import Stage
-from apps.governance.models import Duty, Role
+from apps.authorizations.workflow import APPLICATION
+from apps.governance.models import Role
+from apps.permissions import next_tier_may_act
 
 from .selectors import held_role_at
 
-DECISIONS = {"application.issue_loa": Duty.LOA_ISSUANCE, "application.approve_ca": Duty.CA_APPROVAL}
+# The decisions an approver takes for a duty, from the transition table: event -> duty.
+DECISIONS = {t.event: t.decides for t in APPLICATION if t.decides}
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,7 @@ def check_decisions() -> list[Finding]:
             continue
         held = held_role_at(user_id=event.actor_id, authority_id=stage.authority_id, role=Role.APPROVER, at=event.at)
         authority = stage.authority
-        if not held and stage.escalation_level >= 2 and stage.next_tier_may_act and stage.escalation_authority_id:
+        if not held and next_tier_may_act(stage):
             escalated = held_role_at(user_id=event.actor_id, authority_id=stage.escalation_authority_id, role=Role.APPROVER, at=event.at)
             if escalated is not None and (escalated or held is False):
                 held, authority = escalated, stage.escalation_authority

@@ -10,12 +10,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.authorizations.models import Application
-from apps.authorizations.permissions import visible_applications
+from apps.authorizations.selectors import visible_applications
 from apps.governance.models import Party
 
 from . import services
 from .models import Action
-from .permissions import holds_itmos_of, sees_ledger_of
+from apps.permissions import holds_itmos_of, sees_ledger_of
 from .selectors import adjustments_for, first_transfer_actions, ndc_use_actions
 
 

@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 
 from apps.audit.services import record_event
 from apps.authorizations.models import Application, FirstTransferDefinition, LetterOfAuthorization, Purpose, State
-from apps.authorizations.services import TransitionNotAvailable
+from apps.workflow.engine import TransitionNotAvailable
 from apps.governance.models import Party
 
 from .models import HOLDING_KINDS, AccountKind, Action, ActionType, Block, RegistryAccount, SerialCounter, Subtype
-from .permissions import operates_registry_for_application, operates_registry_of
+from apps.permissions import operates_registry_for_application, operates_registry_of
 
 CA_ID_PATTERN = re.compile(r"^CA\d{4}$")
 ADAPTATION_FUND_PERCENT = 5  # share of proceeds, decision 3/CMA.3 annex (pacm_cycle.json step 10)

@@ -13,11 +13,12 @@ from rest_framework.views import APIView
 
 from apps.audit.services import record_export
 from apps.governance.models import Party
-from apps.ledger.permissions import parties_seen_by
+from apps.permissions import parties_seen_by
 
 from . import services
 from .aef import AEFBuilder, validate
 from .models import Report
+from .workflow import REPORT
 
 
 
@@ -46,7 +47,7 @@ class ReportInput(serializers.Serializer):
 
 
 class TransitionInput(serializers.Serializer):
-    transition = serializers.ChoiceField(choices=list(services.TRANSITIONS))
+    transition = serializers.ChoiceField(choices=REPORT.names)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 

@@ -5,22 +5,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField
 
 from apps.governance.models import Party
 
-
-class ReportState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    IN_REVIEW = "in_review", _("In review")
-    APPROVED = "approved", _("Approved")
-    SUBMITTED = "submitted", _("Submitted")
+from .workflow import OPEN_STATES, REPORT, ReportState  # noqa: F401  (re-exported for callers)
 
 
-OPEN_STATES = (ReportState.DRAFT, ReportState.IN_REVIEW)
-
-
-class Report(ConcurrentTransitionMixin, models.Model):
+class Report(REPORT.fsm_methods("state"), ConcurrentTransitionMixin, models.Model):
     """One version of a Party's AEF for one reported year.
 
     The content is built from the ledger and the LoAs; from `submit_for_review` on, only
@@ -50,22 +42,6 @@ class Report(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.party_id} {self.year} v{self.version}"
-
-    @transition(field=state, source=ReportState.DRAFT, target=ReportState.IN_REVIEW)
-    def submit_for_review(self) -> None:
-        """The preparer sends a draft whose AEF validates to the report approver."""
-
-    @transition(field=state, source=ReportState.IN_REVIEW, target=ReportState.DRAFT)
-    def return_to_draft(self) -> None:
-        """The approver sends it back, saying what to fix."""
-
-    @transition(field=state, source=ReportState.IN_REVIEW, target=ReportState.APPROVED)
-    def approve(self) -> None:
-        """The `report_approval` holder approves: the report is frozen."""
-
-    @transition(field=state, source=ReportState.APPROVED, target=ReportState.SUBMITTED)
-    def mark_submitted(self) -> None:
-        """The approved AEF was exported and submitted to the UNFCCC."""
 
 
 class ReportCorrection(models.Model):

@@ -12,36 +12,29 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
+from apps.audit.events import Event
 from apps.audit.services import record_event
-from apps.authorizations.services import TransitionNotAvailable
 from apps.governance.models import Party
 from apps.ledger.models import Action
-from apps.ledger.permissions import approves_reports_of, prepares_reports_of
+from apps.permissions import prepares_reports_of
+from apps.workflow import engine
+from apps.workflow.engine import Subject, TransitionNotAvailable
 
 from .aef import TABLE_NAMES, AEFBuilder, headings, validate
 from .models import OPEN_STATES, Report, ReportCorrection, ReportState
-
-TRANSITIONS = ("submit_for_review", "return_to_draft", "approve", "mark_submitted")
-
+from .workflow import REPORT
 
 def _party(party: Party | str) -> Party:
     return party if isinstance(party, Party) else Party.objects.get(code=party)
 
 
-def may_fire(user, name: str, report: Report) -> bool:
-    if name in ("approve", "return_to_draft", "mark_submitted"):
-        return approves_reports_of(user, report.party_id)
-    return prepares_reports_of(user, report.party_id)
-
-
 def available_transitions(user, report: Report) -> list[str]:
-    return [t.name for t in report.get_available_state_transitions() if may_fire(user, t.name, report)]
+    return engine.available_transitions(REPORT, user, report)
 
 
-def _audit(report: Report, event: str, *, acting_user, at, data: dict) -> None:
-    record_event(event=f"report.{event}", subject_type="report", subject_id=report.pk, acting_user=acting_user,
+def _audit(report: Report, event: Event, *, acting_user, at, data: dict) -> None:
+    record_event(event=event, subject_type="report", subject_id=report.pk, acting_user=acting_user,
                  party=report.party_id, at=at, data={"year": report.year, "version": report.version, **data})
 
 
@@ -67,33 +60,21 @@ def create_report(*, party: Party | str, year: int, acting_user) -> Report:
             report = Report.objects.create(party=party, year=year, version=version, created_by=acting_user)
     except IntegrityError:
         raise TransitionNotAvailable(_("Another report of this year was opened at the same moment.")) from None
-    _audit(report, "created", acting_user=acting_user, at=report.created_at, data={})
+    _audit(report, Event.REPORT_CREATED, acting_user=acting_user, at=report.created_at, data={})
     return report
 
 
+def _subject(report: Report) -> Subject:
+    return Subject("report", report.pk, report.party_id, {"year": report.year, "version": report.version})
+
+
 def _run(report: Report, name: str, *, acting_user, comment: str = "", before=None) -> Report:
+    """Run row `name` of `workflow.REPORT` on the locked report; `before(locked, now)` checks and prepares it."""
     locked = Report.objects.select_for_update().get(pk=report.pk)
-    if not any(t.name == name for t in locked.get_available_state_transitions()):
-        raise TransitionNotAvailable(_("'%(t)s' is not available while the report is %(state)s.") % {
-            "t": name, "state": locked.get_state_display()})
-    if not may_fire(acting_user, name, locked):
-        raise PermissionDenied(_("You may not %(t)s this report.") % {"t": name.replace("_", " ")})
-    comment = (comment or "").strip()
-    if name == "return_to_draft" and not comment:
-        raise ValidationError({"comment": _("Say what must be fixed when returning the report.")})
-    now = timezone.now()
-    extra = before(locked, now) if before else {}
-    source = locked.state
-    try:
-        getattr(locked, name)()
-        locked.save()
-    except (ConcurrentTransition, TransitionNotAllowed):
-        raise TransitionNotAvailable(_("Another decision on this report was recorded first; reload it.")) from None
-    _audit(locked, name, acting_user=acting_user, at=now,
-           data={"transition": name, "from": source, "to": locked.state, "comment": comment, **(extra or {})})
-    return locked
+    return engine.run(REPORT, locked, name, acting_user=acting_user, comment=comment, subject=_subject, before=before)
 
 
+@REPORT.service("submit_for_review")
 @transaction.atomic(durable=True)
 def submit_for_review(report: Report, *, acting_user, comment: str = "") -> Report:
     """Freeze the ledger cut-off and send the report to the approver, only if its AEF validates."""
@@ -108,6 +89,7 @@ def submit_for_review(report: Report, *, acting_user, comment: str = "") -> Repo
     return _run(report, "submit_for_review", acting_user=acting_user, comment=comment, before=freeze_and_validate)
 
 
+@REPORT.service("return_to_draft")
 @transaction.atomic(durable=True)
 def return_to_draft(report: Report, *, acting_user, comment: str) -> Report:
     """The approver sends the report back; the ledger cut-off is lifted."""
@@ -119,6 +101,7 @@ def return_to_draft(report: Report, *, acting_user, comment: str) -> Report:
     return _run(report, "return_to_draft", acting_user=acting_user, comment=comment, before=unfreeze)
 
 
+@REPORT.service("approve")
 @transaction.atomic(durable=True)
 def approve_report(report: Report, *, acting_user, comment: str = "") -> Report:
     """The report approval holder approves; the AEF's fingerprint is recorded and the report is frozen."""
@@ -133,6 +116,7 @@ def approve_report(report: Report, *, acting_user, comment: str = "") -> Report:
     return _run(report, "approve", acting_user=acting_user, comment=comment, before=seal)
 
 
+@REPORT.service("mark_submitted")
 @transaction.atomic(durable=True)
 def mark_submitted(report: Report, *, acting_user, comment: str = "") -> Report:
     """Record that the approved AEF was submitted to the UNFCCC."""
@@ -144,10 +128,7 @@ def mark_submitted(report: Report, *, acting_user, comment: str = "") -> Report:
     return _run(report, "mark_submitted", acting_user=acting_user, comment=comment, before=stamp)
 
 
-TRANSITION_SERVICES = {
-    "submit_for_review": submit_for_review, "return_to_draft": return_to_draft,
-    "approve": approve_report, "mark_submitted": mark_submitted,
-}
+TRANSITION_SERVICES = REPORT.services
 
 
 @transaction.atomic(durable=True)
@@ -165,7 +146,7 @@ def set_correction(report: Report, *, acting_user, table: str, row_key: str, col
         raise ValidationError({"column": _("%(table)s has no column '%(column)s'.") % {"table": table, "column": column}})
     correction, _created = ReportCorrection.objects.update_or_create(
         report=locked, table=table, row_key=row_key, column=column, defaults={"value": value.strip(), "set_by": acting_user})
-    _audit(locked, "corrected", acting_user=acting_user, at=timezone.now(),
+    _audit(locked, Event.REPORT_CORRECTED, acting_user=acting_user, at=timezone.now(),
            data={"table": table, "row": row_key, "column": column, "value": value.strip()})
     return correction
 

@@ -9,17 +9,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.authorizations.services import TransitionNotAvailable
 from apps.governance.models import Party
-from apps.ledger.permissions import parties_seen_by, prepares_reports_of, sees_ledger_of
 from apps.ledger.selectors import adjustments_for, first_transfer_actions, ndc_use_actions
+from apps.permissions import parties_seen_by, prepares_reports_of, sees_ledger_of
+from apps.workflow.engine import TransitionNotAvailable
 
 from . import services
 from .aef import TABLE_NAMES, AEFBuilder, headings, validate
 from .api import EXPORTS, aef_file_response
 from .models import Report
+from .workflow import REPORT
 
 ROWS_SHOWN = 200
 
@@ -78,7 +80,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     adjustment = adjustments_for(report.party).for_year(report.year)
     return render(request, "reporting/report_detail.html", {
         "report": report, "tables": tables, "issues": issues, "adjustment": adjustment,
-        "transitions": services.available_transitions(request.user, report),
+        "transitions": [REPORT[name] for name in services.available_transitions(request.user, report)],
         "may_correct": report.state == "draft" and prepares_reports_of(request.user, report.party_id),
         "exports": [(fmt, extension) for fmt, (_ct, extension) in EXPORTS.items()], "rows_shown": ROWS_SHOWN,
     })
@@ -91,11 +93,11 @@ def report_transition(request: HttpRequest, pk: int) -> HttpResponse:
     name = request.POST.get("transition", "")
     service = services.TRANSITION_SERVICES.get(name)
     if service is None:
-        messages.error(request, "Unknown action.")
+        messages.error(request, _("Unknown action."))
     else:
         try:
             service(report, acting_user=request.user, comment=request.POST.get("comment", ""))
-            messages.success(request, f"Report {name.replace('_', ' ')}: done.")
+            messages.success(request, _("%(decision)s: done.") % {"decision": REPORT[name].label})
         except (ValidationError, PermissionDenied, TransitionNotAvailable) as error:
             messages.error(request, _message(error))
     return redirect("reporting:detail", pk=report.pk)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.utils.functional import SimpleLazyObject
 
-from apps.authorizations.permissions import is_top_tier_officer
+from apps.permissions import is_top_tier_officer
 from apps.notifications.services import unread_count
 
 from .selectors import seats_for_header

@@ -9,7 +9,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from apps.authorizations.models import STAGE_DUTY, Application, LetterOfAuthorization, Stage, State
-from apps.authorizations.permissions import seats_of
+from apps.permissions import seats_of
 from apps.governance.models import Authority, Duty, DutyAssignment, Jurisdiction, Membership, Party, Requirement
 
 BAR_HEIGHT = 22

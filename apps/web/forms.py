@@ -6,8 +6,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from apps.authorizations.models import Application, FirstTransferDefinition, Mechanism, Purpose, State
-from apps.authorizations.services import TRANSITIONS_REQUIRING_COMMENT, ApplicationInput
+from apps.authorizations.services import ApplicationInput
+from apps.authorizations.workflow import APPLICATION
 from apps.governance.models import Duty, Jurisdiction, Party
+from apps.workflow.table import Transition
 
 OPTIONAL_FIELDS = ("host_registry_id", "local_partner", "benefit_sharing_plan")
 
@@ -106,70 +108,39 @@ class ApplicationForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
-    """One decision: a comment (required where the contract says so)."""
+    """One decision, built from its row of the transition table: a comment, and the row's parameters."""
 
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     # The state the user decided on: a page left open while a colleague decided must not fire on the new state.
     seen_state = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, transition: str, application: Application | None = None, **kwargs):
+    def __init__(self, *args, transition: Transition, application: Application, **kwargs):
+        kwargs.setdefault("initial", {p.name: p.initial(application) for p in transition.parameters if p.initial})
         super().__init__(*args, **kwargs)
         self.transition = transition
-        if application is not None:
-            self.fields["seen_state"].initial = application.state
-        if transition in TRANSITIONS_REQUIRING_COMMENT:
-            self.fields["comment"].required = True
-            self.fields["comment"].error_messages["required"] = _("A comment is required for this decision.")
+        self.fields["seen_state"].initial = application.state
+        comment = self.fields["comment"]
+        if transition.comment_label:
+            comment.label = transition.comment_label
+        if transition.comment_required:
+            comment.required = True
+            comment.error_messages["required"] = _("A comment is required for this decision.")
+        for parameter in transition.parameters:
+            field = forms.IntegerField(label=parameter.label, required=parameter.required,
+                                       min_value=parameter.min_value, max_value=parameter.max_value)
+            if parameter.bounds:
+                low, high = parameter.bounds(application)
+                field.widget.attrs.update(min=low, max=high)
+            if parameter.help_text:
+                field.help_text = parameter.help_text(application)
+            self.fields[parameter.name] = field
 
     def parameters(self) -> dict:
-        return {}
-
-
-class IssueLoaForm(TransitionForm):
-    """`issue_loa`: quantity and vintages pre-filled from the request, its limits shown and enforced."""
-
-    authorized_quantity = forms.IntegerField(label=_("Authorized quantity (tCO2e)"), min_value=1)
-    # Left empty, the vintages are the requested ones (the service's default).
-    vintage_from = forms.IntegerField(label=_("First vintage"), required=False)
-    vintage_to = forms.IntegerField(label=_("Last vintage"), required=False)
-
-    def __init__(self, *args, application: Application, **kwargs):
-        kwargs.setdefault("initial", {
-            "authorized_quantity": application.requested_quantity,
-            "vintage_from": application.vintage_from, "vintage_to": application.vintage_to,
-        })
-        super().__init__(*args, transition="issue_loa", application=application, **kwargs)
-        self.fields["authorized_quantity"].widget.attrs.update(min=1, max=application.requested_quantity)
-        self.fields["authorized_quantity"].help_text = _("At most the %(requested)s tCO2e requested.") % {
-            "requested": f"{application.requested_quantity:,}"}
-        for name in ("vintage_from", "vintage_to"):
-            self.fields[name].widget.attrs.update(min=application.vintage_from, max=application.vintage_to)
-            self.fields[name].help_text = _("Within the requested %(a)s–%(b)s.") % {
-                "a": application.vintage_from, "b": application.vintage_to}
-
-    def parameters(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in ("authorized_quantity", "vintage_from", "vintage_to")}
-
-
-# In the decision panel's order: the step forward first, the ones that stop or return it after.
-TRANSITION_LABELS = {
-    "submit": _("Submit"),
-    "resubmit": _("Resubmit"),
-    "issue_loa": _("Issue the Letter of Authorization"),
-    "approve_ca": _("Approve the corresponding adjustment"),
-    "request_changes": _("Request changes"),
-    "reject": _("Reject"),
-    "withdraw": _("Withdraw"),
-    "revoke": _("Revoke the authorization"),
-}
-PANEL_ORDER = list(TRANSITION_LABELS)
+        return {name: self.cleaned_data.get(name) for name in self.transition.parameter_names}
 
 
 def transition_form(name: str, application: Application, data=None) -> TransitionForm:
-    prefix = name
-    if name == "issue_loa":
-        return IssueLoaForm(data, application=application, prefix=prefix)
-    return TransitionForm(data, transition=name, application=application, prefix=prefix)
+    return TransitionForm(data, transition=APPLICATION[name], application=application, prefix=name)
 
 
 class DocumentForm(forms.Form):

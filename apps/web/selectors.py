@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.audit.models import AuditEvent
 from apps.authorizations.models import Application, Document, Stage
-from apps.authorizations.permissions import queue_branches, visible_applications
+from apps.authorizations.selectors import queue_branches, visible_applications
 from apps.governance.models import Membership
 
 QUEUE_PAGE_SIZE = 25

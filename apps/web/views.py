@@ -13,19 +13,22 @@ from django.views.decorators.http import require_POST
 from apps.authorizations import documents as document_services
 from apps.authorizations.letters import check_fingerprint, render_letter_pdf
 from apps.authorizations.models import State
-from apps.authorizations.permissions import (
-    available_transitions, is_officer, organisation_ids_of, seats_of, is_proponent_member, is_top_tier_officer, loa_of, open_stage_of,
+from apps.authorizations.selectors import available_transitions
+from apps.authorizations.workflow import APPLICATION
+from apps.permissions import (
+    filing_organisation_of, is_officer, is_proponent_member, is_top_tier_officer, loa_of, may_edit, open_stage_of,
+    organisation_ids_of, seats_of,
 )
 from apps.authorizations.requirements import fields_asked, unmet_requirements
 from apps.authorizations.services import (
-    EDITABLE_STATES, TRANSITION_SERVICES, TransitionNotAvailable, create_application, update_application,
+    EDITABLE_STATES, TRANSITION_SERVICES, TransitionNotAvailable, check_editable, create_application, update_application,
 )
 from apps.governance.models import Jurisdiction, Party
 from apps.notifications.services import inbox_for, mark_all_read
 
 from . import dashboard as dashboard_selectors
 from .forms import (
-    PANEL_ORDER, TRANSITION_LABELS, ApplicationForm, DocumentForm, QueueFilterForm, apply_service_errors, transition_form,
+    ApplicationForm, DocumentForm, QueueFilterForm, apply_service_errors, transition_form,
 )
 from .selectors import (
     QueueFilters, application_for_page, deadline_of, my_applications, queue_page, timeline_of,
@@ -90,11 +93,10 @@ def _page_or_404(request: HttpRequest, reference: str):
 
 
 def _detail_context(request: HttpRequest, application, forms: dict | None = None, document_form=None) -> dict:
-    names = sorted(available_transitions(request.user, application), key=PANEL_ORDER.index)
     forms = forms or {}
     panel = [
-        {"name": name, "label": TRANSITION_LABELS.get(name, name), "form": forms.get(name) or transition_form(name, application)}
-        for name in names
+        {"name": name, "label": APPLICATION[name].label, "form": forms.get(name) or transition_form(name, application)}
+        for name in available_transitions(request.user, application)
     ]
     stage = open_stage_of(application)
     is_owner = application.organisation_id in organisation_ids_of(request.user)
@@ -111,7 +113,7 @@ def _detail_context(request: HttpRequest, application, forms: dict | None = None
         "timeline": list(timeline_of(application)),
         "panel": panel,
         "is_owner": is_owner,
-        "may_edit": is_owner and application.state in EDITABLE_STATES,
+        "may_edit": may_edit(request.user, application, EDITABLE_STATES),
         "may_attach": is_owner and application.state in document_services.ATTACHABLE_STATES,
         "document_form": document_form or DocumentForm(),
         "unmet": unmet,
@@ -131,11 +133,7 @@ def application_transition(request: HttpRequest, reference: str, name: str) -> H
     application = _page_or_404(request, reference)
     if name not in TRANSITION_SERVICES:
         raise Http404
-    data = request.POST
-    if not any(key.startswith(f"{name}-") for key in data):
-        # A post without the page's field prefix (a script, a test) names the fields plainly.
-        data = {f"{name}-{key}": value for key, value in data.items()}
-    form = transition_form(name, application, data)
+    form = transition_form(name, application, request.POST)
     if form.is_valid():
         seen = form.cleaned_data["seen_state"]
         if seen and seen != application.state:
@@ -158,7 +156,7 @@ def application_transition(request: HttpRequest, reference: str, name: str) -> H
             apply_service_errors(form, error)
         else:
             messages.success(request, _("Recorded: %(decision)s. The application is now: %(state)s.") % {
-                "decision": TRANSITION_LABELS.get(name, name), "state": application.get_state_display()})
+                "decision": APPLICATION[name].label, "state": application.get_state_display()})
             return redirect("application", reference=reference)
     context = _detail_context(request, application, forms={name: form})
     context["failed_transition"] = name
@@ -166,7 +164,7 @@ def application_transition(request: HttpRequest, reference: str, name: str) -> H
 
 
 def _proponent_organisation(request: HttpRequest):
-    organisation = request.user.organisations.order_by("pk").first()
+    organisation = filing_organisation_of(request.user)
     if organisation is None:
         raise PermissionDenied(_("Only members of a proponent organisation may create applications."))
     return organisation
@@ -203,10 +201,10 @@ def application_create(request: HttpRequest) -> HttpResponse:
 def application_edit(request: HttpRequest, reference: str) -> HttpResponse:
     application = _page_or_404(request, reference)
     organisation = application.organisation
-    if not request.user.organisations.filter(pk=organisation.pk).exists():
-        raise PermissionDenied(_("Only the proponent may edit this application."))
-    if application.state not in EDITABLE_STATES:
-        messages.error(request, _("An application in state %(state)s can no longer be edited.") % {"state": application.get_state_display()})
+    try:
+        check_editable(request.user, application)
+    except TransitionNotAvailable as error:
+        messages.error(request, str(error))
         return redirect("application", reference=reference)
     asked = fields_asked(application.host_party_id, organisation)
     form = ApplicationForm(request.POST or None, host_party=application.host_party, asked=asked,
@@ -249,7 +247,7 @@ def document_upload(request: HttpRequest, reference: str) -> HttpResponse:
 def document_download(request: HttpRequest, reference: str, document_id: int) -> HttpResponse:
     application = _page_or_404(request, reference)
     document = get_object_or_404(application.documents, pk=document_id)
-    return document_services.document_download_response(document)  # visibility checked by _page_or_404 above
+    return document_services.download_for(user=request.user, document=document)
 
 
 @login_required

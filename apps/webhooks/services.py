@@ -23,7 +23,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.audit.events import Event
 from apps.audit.services import record_event
+from apps.authorizations.workflow import APPLICATION
 
 from .models import Delivery, DeliveryStatus, Endpoint
 from .signing import SIGNATURE_HEADER, sign
@@ -31,10 +33,7 @@ from .urls_safety import check_webhook_url
 
 logger = logging.getLogger(__name__)
 
-EVENT_TYPES = [
-    "application.submit", "application.resubmit", "application.withdraw", "application.request_changes",
-    "application.reject", "application.issue_loa", "application.approve_ca", "application.revoke", "ping",
-]
+EVENT_TYPES = [*APPLICATION.event_types, "ping"]
 RETRY_FOR = timedelta(days=1)
 FIRST_RETRY_SECONDS = 30
 MAX_RETRY_SECONDS = 4 * 3600
@@ -57,14 +56,14 @@ def create_endpoint(*, acting_user, organisation, url: str, events: list[str], d
     secret = "whsec_" + secrets.token_urlsafe(32)
     endpoint = Endpoint.objects.create(organisation=organisation, created_by=acting_user, url=url, secret=secret,
                                        events=_validate_events(events), description=description)
-    record_event(event="webhook.endpoint_created", subject_type="organisation", subject_id=organisation.pk,
+    record_event(event=Event.WEBHOOK_ENDPOINT_CREATED, subject_type="organisation", subject_id=organisation.pk,
                  acting_user=acting_user, data={"endpoint": endpoint.pk, "url": url, "events": endpoint.events})
     return endpoint, secret
 
 
 @transaction.atomic
 def delete_endpoint(*, acting_user, endpoint: Endpoint) -> None:
-    record_event(event="webhook.endpoint_deleted", subject_type="organisation", subject_id=endpoint.organisation_id,
+    record_event(event=Event.WEBHOOK_ENDPOINT_DELETED, subject_type="organisation", subject_id=endpoint.organisation_id,
                  acting_user=acting_user, data={"endpoint": endpoint.pk, "url": endpoint.url})
     endpoint.delete()
 
@@ -89,11 +88,6 @@ _INSERT_FOR_ENDPOINTS = """
     ON CONFLICT (endpoint_id, event_id) DO NOTHING
     RETURNING id
 """
-
-
-def after_commit(callback) -> None:
-    """Run `callback` once the current transaction commits (tests may run it at once)."""
-    transaction.on_commit(callback)
 
 
 def _payload(*, reference: str, title: str, state: str, host_party: str, jurisdiction: str, event_type: str,
@@ -126,7 +120,7 @@ def write_deliveries(*, organisation_id: int, reference: str, event_type: str, e
         ids = list(Delivery.objects.filter(event_id=event_id, endpoint__in=endpoints, attempts=0,
                                            status=DeliveryStatus.PENDING).values_list("pk", flat=True))
     if ids:
-        after_commit(lambda: _enqueue(ids))
+        transaction.on_commit(lambda: _enqueue(ids))
     return ids
 
 
@@ -141,7 +135,7 @@ def publish_application_event(*, application, event_type: str, event_id: str, at
                        event_type=event_type, event_id=event_id, at=at, data=data)
     arguments = {"organisation_id": application.organisation_id, "reference": application.reference,
                  "event_type": event_type, "event_id": event_id, "at": at, "payload": payload}
-    after_commit(lambda: write_deliveries(**arguments))
+    transaction.on_commit(lambda: write_deliveries(**arguments))
 
 
 CATCH_UP_WINDOW = (timedelta(minutes=15), timedelta(seconds=30))
@@ -154,7 +148,7 @@ def catch_up(*, now: datetime | None = None) -> int:
 
     now = now or timezone.now()
     events = list(AuditEvent.objects.filter(
-        subject_type="application", data__has_key="transition",
+        subject_type="application", event__in=APPLICATION.event_types,
         at__gte=now - CATCH_UP_WINDOW[0], at__lte=now - CATCH_UP_WINDOW[1],
     ).order_by("seq")[:2000])
     applications = Application.objects.in_bulk({e.subject_id for e in events}, field_name="reference")
@@ -163,7 +157,7 @@ def catch_up(*, now: datetime | None = None) -> int:
         application = applications.get(event.subject_id)
         if application is None:
             continue
-        event_type, event_id = f"application.{event.data['transition']}", f"audit:{event.seq}"
+        event_type, event_id = event.event, f"audit:{event.seq}"
         data = {key: event.data.get(key) for key in ("transition", "from", "to", "comment")}
         data["actor"] = event.actor_username
         payload = _payload(reference=application.reference, title=application.title, state=event.data.get("to", ""),
@@ -184,7 +178,7 @@ def send_test_event(*, acting_user, endpoint: Endpoint) -> Delivery:
         payload={"id": event_id, "type": "ping", "created_at": now.isoformat(),
                  "data": {"endpoint": endpoint.pk, "requested_by": acting_user.username}},
     )
-    after_commit(lambda: _enqueue([delivery.pk]))
+    transaction.on_commit(lambda: _enqueue([delivery.pk]))
     return delivery
 
 

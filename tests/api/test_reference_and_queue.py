@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from apps.authorizations.models import Stage
-from apps.authorizations.permissions import actionable_stages
+from apps.authorizations.selectors import actionable_stages
 
 from ..factories import make_application
 

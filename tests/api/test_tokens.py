@@ -20,7 +20,7 @@ def test_a_token_is_shown_once_and_stored_only_as_its_hash(api, proponent):
     assert raw not in {row.key_hash, row.prefix} and raw.startswith(row.prefix)
     listed = api(proponent).get("/api/v1/tokens/").json()
     assert [t["name"] for t in listed] == ["ERP sync"] and "token" not in listed[0]
-    event = AuditEvent.objects.get(event="api_token.created")
+    event = AuditEvent.objects.get(event="token.created", data__kind="personal")
     assert event.actor_username == "proponent" and raw not in str(event.data)
 
 
@@ -36,7 +36,7 @@ def test_a_revoked_or_unknown_token_is_401(api, proponent, token_for):
     raw = token_for(proponent)
     token = PersonalToken.objects.get()
     assert api(proponent).delete(f"/api/v1/tokens/{token.pk}/").status_code == 204
-    assert AuditEvent.objects.filter(event="api_token.revoked").count() == 1
+    assert AuditEvent.objects.filter(event="token.revoked", data__kind="personal").count() == 1
     client = api(None)
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     response = client.get("/api/v1/applications/")

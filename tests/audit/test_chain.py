@@ -56,8 +56,21 @@ def test_postgresql_hashes_exactly_what_python_verifies(proponent, data):
     from apps.audit.services import record_event
 
     with tx.atomic():
-        event = record_event(event="test.event", subject_type="application", subject_id="X-\"1\"", acting_user=proponent,
+        event = record_event(event="config.changed", subject_type="application", subject_id="X-\"1\"", acting_user=proponent,
                              party="MYS", data=data)
     stored = AuditEvent.objects.get(seq=event.seq)
     assert stored.hash == event.hash and stored.data == data
     assert verify_chain()[1] is None
+
+
+def test_a_misspelt_event_type_is_refused_and_writes_nothing(proponent):
+    from django.db import transaction as tx
+
+    from apps.audit.events import UnknownEvent
+    from apps.audit.models import AuditEvent
+    from apps.audit.services import record_event
+
+    before = AuditEvent.objects.count()
+    with pytest.raises(UnknownEvent), tx.atomic():
+        record_event(event="api_token.created", subject_type="user", subject_id="proponent", acting_user=proponent)
+    assert AuditEvent.objects.count() == before

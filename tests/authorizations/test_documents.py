@@ -11,7 +11,7 @@ from PIL import Image
 
 from apps.audit.models import AuditEvent
 from apps.authorizations import documents
-from apps.authorizations.documents import attach_document, document_download_response, download_for
+from apps.authorizations.documents import attach_document, download_for
 from apps.authorizations.models import Document
 
 from ..factories import make_application
@@ -107,7 +107,7 @@ def test_the_download_is_an_attachment_with_its_checked_type_and_a_safe_name(pro
     application = make_application(proponent)
     document = attach_document(application, acting_user=proponent,
                                upload=SimpleUploadedFile('../../etc/"passwd"<script>.pdf', PDF))
-    response = document_download_response(document)
+    response = download_for(user=proponent, document=document)
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="passwd_script.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"

@@ -9,7 +9,7 @@ from django.test import Client
 
 from apps.authorizations import matrix
 from apps.authorizations.models import Application
-from apps.authorizations.permissions import transition_rules
+from apps.authorizations.workflow import APPLICATION
 from apps.governance.models import Authority, Duty, Membership, Role
 
 from ..api.test_transition_matrix import PARAMETERS, application_in
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 # For a Sabah application: the authority holding each duty, and one at the same tier elsewhere.
 AUTHORITY = {(Duty.LOA_ISSUANCE, True): "MY-12", (Duty.LOA_ISSUANCE, False): "MY-13",
              (Duty.CA_APPROVAL, True): "MY", (Duty.CA_APPROVAL, False): "ID"}
-CASES = [(transition, state) for transition in transition_rules for state in matrix.sources(transition)]
+CASES = [(transition, state) for transition in APPLICATION.names for state in matrix.sources(transition)]
 HOLDERS = (
     [(role, tier, own) for role in matrix.OFFICER_ROLES for tier in matrix.TIERS for own in (True, False)]
     + [(matrix.PROPONENT, None, True), (matrix.PROPONENT, None, False), (matrix.ADMINISTRATOR, None, False)]
@@ -38,8 +38,8 @@ def holder(role: str, tier, own: bool):
 
 
 def test_every_rule_has_a_row_in_the_matrix():
-    assert {rule.name for rule in transition_rules.values()} <= set(matrix.GRANTS)
-    assert {t for t, _, _ in matrix.rows()} == set(transition_rules)
+    assert {t.permission.name for t in APPLICATION} <= set(matrix.GRANTS)
+    assert {t for t, _, _ in matrix.rows()} == set(APPLICATION.names)
 
 
 @pytest.mark.parametrize("role,tier,own", HOLDERS, ids=lambda v: str(v))

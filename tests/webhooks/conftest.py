@@ -1,8 +1,7 @@
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def _publish_as_if_committed(monkeypatch):
-    """A test's transaction never commits: run the webhooks' on-commit work at once (see the on-commit test for the
-    real path)."""
-    monkeypatch.setattr("apps.webhooks.services.after_commit", lambda callback: callback())
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """A test's transaction never commits: `with committed():` runs what the commit would have run, as it would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -77,61 +77,67 @@ def register(user, url: str, events=()) -> Endpoint:
     return endpoint
 
 
-def test_a_transition_writes_its_delivery_in_the_same_transaction(proponent, settings):
+def test_a_transition_writes_its_delivery_in_the_same_transaction(proponent, settings, committed):
     settings.DEBUG = True
     endpoint = register(proponent, "http://127.0.0.1:9/hook")
-    application = make_application(proponent, state="loa_review")
+    with committed():
+        application = make_application(proponent, state="loa_review")
     delivery = Delivery.objects.get(endpoint=endpoint)
     assert delivery.event_type == "application.submit" and delivery.status == DeliveryStatus.PENDING
     assert delivery.payload["data"]["reference"] == application.reference
     assert delivery.payload["data"]["to"] == "loa_review"
 
 
-def test_a_refused_transition_writes_no_delivery(proponent, sarawak_approver, settings):
+def test_a_refused_transition_writes_no_delivery(proponent, sarawak_approver, settings, committed):
     settings.DEBUG = True
     endpoint = register(proponent, "http://127.0.0.1:9/hook")
-    application = make_application(proponent, state="loa_review")
+    with committed():
+        application = make_application(proponent, state="loa_review")
     with pytest.raises(Exception):
         services.issue_loa(application, acting_user=sarawak_approver, authorized_quantity=10)
     assert list(Delivery.objects.filter(endpoint=endpoint).values_list("event_type", flat=True)) == ["application.submit"]
 
 
-def test_only_the_owning_organisation_and_chosen_events_are_sent(proponent, settings):
+def test_only_the_owning_organisation_and_chosen_events_are_sent(proponent, settings, committed):
     settings.DEBUG = True
     stranger = UserFactory()
     OrganisationFactory().members.add(stranger)
     theirs = register(stranger, "http://127.0.0.1:9/other")
     only_ca = register(proponent, "http://127.0.0.1:9/ca", events=["application.approve_ca"])
-    make_application(proponent, state="authorized")
+    with committed():
+        make_application(proponent, state="authorized")
     assert not Delivery.objects.filter(endpoint=theirs).exists()
     assert list(Delivery.objects.filter(endpoint=only_ca).values_list("event_type", flat=True)) == ["application.approve_ca"]
 
 
-def test_the_receiver_verifies_the_signature(proponent, receiver):
+def test_the_receiver_verifies_the_signature(proponent, receiver, committed):
     server = receiver()
     endpoint = register(proponent, server.url)
     server.secret = endpoint.secret
-    make_application(proponent, state="loa_review")
+    with committed():
+        make_application(proponent, state="loa_review")
     delivery = attempt_delivery(Delivery.objects.get().pk)
     assert delivery.status == DeliveryStatus.DELIVERED and delivery.last_status_code == 200
     assert server.accepted and server.accepted[0]["valid"]
     assert server.accepted[0]["body"]["type"] == "application.submit"
 
 
-def test_a_wrong_secret_fails_verification(proponent, receiver):
+def test_a_wrong_secret_fails_verification(proponent, receiver, committed):
     server = receiver()
     register(proponent, server.url)
     server.secret = "whsec_not-the-secret"
-    make_application(proponent, state="loa_review")
+    with committed():
+        make_application(proponent, state="loa_review")
     delivery = attempt_delivery(Delivery.objects.get().pk)
     assert server.received[0]["valid"] is False and delivery.status == DeliveryStatus.PENDING and delivery.last_status_code == 401
 
 
-def test_a_receiver_failing_three_times_gets_the_event_exactly_once(proponent, receiver):
+def test_a_receiver_failing_three_times_gets_the_event_exactly_once(proponent, receiver, committed):
     server = receiver(fail_first=3)
     endpoint = register(proponent, server.url)
     server.secret = endpoint.secret
-    make_application(proponent, state="loa_review")
+    with committed():
+        make_application(proponent, state="loa_review")
     delivery_id = Delivery.objects.get().pk
     now = timezone.now()
     delays = []
@@ -151,10 +157,11 @@ def test_a_receiver_failing_three_times_gets_the_event_exactly_once(proponent, r
     assert len(server.accepted) == 1
 
 
-def test_after_a_day_of_failures_it_gives_up(proponent, receiver):
+def test_after_a_day_of_failures_it_gives_up(proponent, receiver, committed):
     server = receiver(fail_first=100)
     register(proponent, server.url)
-    make_application(proponent, state="loa_review")
+    with committed():
+        make_application(proponent, state="loa_review")
     delivery = Delivery.objects.get()
     Delivery.objects.filter(pk=delivery.pk).update(created_at=timezone.now() - timedelta(hours=23, minutes=59, seconds=45))  # the next try would fall past the day
     assert attempt_delivery(delivery.pk).status == DeliveryStatus.FAILED
@@ -218,11 +225,12 @@ def test_send_a_test_event_and_read_the_delivery_log(api, proponent, receiver):
     assert server.accepted[0]["valid"]
 
 
-def test_deleting_an_endpoint_stops_deliveries(api, proponent, settings):
+def test_deleting_an_endpoint_stops_deliveries(api, proponent, settings, committed):
     settings.DEBUG = True
     endpoint = register(proponent, "http://127.0.0.1:9/")
     assert api(proponent).delete(f"/api/v1/webhooks/endpoints/{endpoint.pk}/").status_code == 204
-    make_application(proponent, state="loa_review")
+    with committed():
+        make_application(proponent, state="loa_review")
     assert not Delivery.objects.exists()
 
 
@@ -235,11 +243,7 @@ def eager_celery():
     current_app.conf.task_always_eager = False
 
 
-def test_on_commit_the_task_delivers_the_event(proponent, receiver, django_capture_on_commit_callbacks, eager_celery,
-                                              monkeypatch):
-    from django.db import transaction
-
-    monkeypatch.setattr("apps.webhooks.services.after_commit", transaction.on_commit)  # the real path
+def test_on_commit_the_task_delivers_the_event(proponent, receiver, django_capture_on_commit_callbacks, eager_celery):
     server = receiver()
     endpoint = register(proponent, server.url)
     server.secret = endpoint.secret
@@ -254,21 +258,23 @@ def test_on_commit_the_task_delivers_the_event(proponent, receiver, django_captu
     assert Delivery.objects.get().status == DeliveryStatus.DELIVERED
 
 
-def test_catch_up_writes_what_a_crash_after_commit_missed_and_only_once(proponent, settings, monkeypatch):
+def test_catch_up_writes_what_a_crash_after_commit_missed_and_only_once(proponent, settings, django_capture_on_commit_callbacks,
+                                                                       committed):
     settings.DEBUG = True
     endpoint = register(proponent, "http://127.0.0.1:9/hook")
-    monkeypatch.setattr("apps.webhooks.services.after_commit", lambda callback: None)  # the process died after commit
-    make_application(proponent, state="loa_review")
+    with django_capture_on_commit_callbacks(execute=False):  # the process died after commit: nothing ran
+        make_application(proponent, state="loa_review")
     assert not Delivery.objects.exists()
-    monkeypatch.setattr("apps.webhooks.services.after_commit", lambda callback: callback())
     later = timezone.now() + timedelta(minutes=1)
-    assert catch_up(now=later) == 1
+    with committed():
+        assert catch_up(now=later) == 1
     assert catch_up(now=later) == 0
     assert Delivery.objects.get(endpoint=endpoint).event_type == "application.submit"
 
 
-def test_an_endpoint_registered_after_an_event_does_not_get_it(proponent, settings, monkeypatch):
+def test_an_endpoint_registered_after_an_event_does_not_get_it(proponent, settings, monkeypatch, committed):
     settings.DEBUG = True
-    make_application(proponent, state="loa_review")
+    with committed():
+        make_application(proponent, state="loa_review")
     register(proponent, "http://127.0.0.1:9/hook")
     assert catch_up(now=timezone.now() + timedelta(minutes=1)) == 0

@@ -1,6 +1,9 @@
 from django import template
+from django.utils.translation import gettext as _
 
+from apps.audit.events import Event
 from apps.authorizations.models import State
+from apps.authorizations.workflow import APPLICATION
 
 register = template.Library()
 
@@ -12,3 +15,19 @@ def state_label(value: str) -> str:
         return State(value).label
     except ValueError:
         return value
+
+
+@register.filter
+def event_label(event) -> str:
+    """What an audit event of an application means, for its timeline: the transition table's words first."""
+    row = APPLICATION.by_event(event.event)
+    if row is not None:
+        return str(row.event_label)
+    if event.event == Event.STAGE_ESCALATED:
+        return _("Overdue: escalated to level %(level)s") % {"level": event.data.get("level", "")}
+    if event.event == Event.DOCUMENT_ATTACHED:
+        return f"{Event.DOCUMENT_ATTACHED.label}: {event.data.get('name', '')}"
+    try:
+        return str(Event(event.event).label)
+    except ValueError:
+        return event.event

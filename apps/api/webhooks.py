@@ -8,12 +8,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from apps.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
-from apps.api.idempotency import idempotent
-from apps.api.views import NewestFirstCursor
+from apps.webhooks.models import Delivery, Endpoint
+from apps.webhooks.services import EVENT_TYPES, create_endpoint, delete_endpoint, send_test_event
 
-from .models import Delivery, Endpoint
-from .services import EVENT_TYPES, create_endpoint, delete_endpoint, send_test_event
+from .idempotency import PARAMETER as IDEMPOTENCY_KEY
+from .idempotency import idempotent
+from .views import NewestFirstCursor
 
 
 class EndpointSerializer(serializers.ModelSerializer):

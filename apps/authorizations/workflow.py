@@ -1,0 +1,88 @@
+"""The application's states and its transition table: every fact about a transition, in one row.
+
+The model's django-fsm methods come from this table (`APPLICATION.fsm_methods`), the services
+register one body per row, and the web panel, the API, webhooks, the timeline and the permission
+matrix read the rows. Rows are in the decision panel's order: the step forward first.
+"""
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps import permissions
+from apps.governance.models import Duty
+from apps.workflow.table import Parameter, Transition, Workflow
+
+from . import requirements
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    LOA_REVIEW = "loa_review", _("LoA review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    CA_REVIEW = "ca_review", _("CA review")
+    AUTHORIZED = "authorized", _("Authorized")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REVOKED = "revoked", _("Revoked")
+
+
+# Stage duty per state that has one: the state's work is the duty holder's.
+STAGE_DUTY = {State.LOA_REVIEW: Duty.LOA_ISSUANCE, State.CA_REVIEW: Duty.CA_APPROVAL}
+EDITABLE_STATES = {State.DRAFT, State.CHANGES_REQUESTED}
+
+
+def _requested_vintages(application) -> tuple[int, int]:
+    return application.vintage_from, application.vintage_to
+
+
+def _within_requested(application) -> str:
+    return _("Within the requested %(a)s–%(b)s.") % {"a": application.vintage_from, "b": application.vintage_to}
+
+
+LOA_TERMS = (
+    Parameter("authorized_quantity", _("Authorized quantity (tCO2e)"), min_value=1, max_value=10**12, required=True,
+              initial=lambda a: a.requested_quantity, bounds=lambda a: (1, a.requested_quantity),
+              help_text=lambda a: _("At most the %(requested)s tCO2e requested.") % {"requested": f"{a.requested_quantity:,}"}),
+    # Left empty, the vintages are the requested ones (the service's default).
+    Parameter("vintage_from", _("First vintage"), min_value=2021, max_value=2100,
+              initial=lambda a: a.vintage_from, bounds=_requested_vintages, help_text=_within_requested),
+    Parameter("vintage_to", _("Last vintage"), min_value=2021, max_value=2100,
+              initial=lambda a: a.vintage_to, bounds=_requested_vintages, help_text=_within_requested),
+)
+
+APPLICATION = Workflow(
+    "application",
+    (
+        Transition("submit", (State.DRAFT,), State.LOA_REVIEW, permissions.is_proponent,
+                   _("Submit"), _("Submitted"), "The proponent sends the draft to the LoA issuer.",
+                   conditions=(requirements.submit_requirements_met,)),
+        Transition("resubmit", (State.CHANGES_REQUESTED,), State.LOA_REVIEW, permissions.is_proponent,
+                   _("Resubmit"), _("Resubmitted"), "The proponent sends the revised application back to the LoA issuer.",
+                   conditions=(requirements.resubmit_requirements_met,)),
+        Transition("issue_loa", (State.LOA_REVIEW,), State.CA_REVIEW, permissions.approves_loa_stage,
+                   _("Issue the Letter of Authorization"), _("Letter of Authorization issued"),
+                   "The LoA issuer consents; the CA approver takes over.",
+                   second_factor=True, parameters=LOA_TERMS, decides=Duty.LOA_ISSUANCE),
+        Transition("approve_ca", (State.CA_REVIEW,), State.AUTHORIZED, permissions.approves_ca_stage,
+                   _("Approve the corresponding adjustment"), _("Corresponding adjustment approved"),
+                   "The CA approver commits the Party to the corresponding adjustment.",
+                   second_factor=True, decides=Duty.CA_APPROVAL),
+        Transition("request_changes", (State.LOA_REVIEW, State.CA_REVIEW), State.CHANGES_REQUESTED,
+                   permissions.reviews_current_stage, _("Request changes"), _("Changes requested"),
+                   "The duty holder returns the application to the proponent.",
+                   comment_required=True, comment_label=_("What must change"), second_factor=True),
+        Transition("reject", (State.LOA_REVIEW, State.CA_REVIEW), State.REJECTED, permissions.approves_current_stage,
+                   _("Reject"), _("Rejected"), "The duty holder refuses the application.",
+                   comment_required=True, comment_label=_("Reason for rejecting"), second_factor=True),
+        Transition("withdraw", (State.DRAFT, State.LOA_REVIEW, State.CHANGES_REQUESTED), State.WITHDRAWN,
+                   permissions.is_proponent, _("Withdraw"), _("Withdrawn"), "The proponent withdraws the application."),
+        Transition("revoke", (State.CA_REVIEW, State.AUTHORIZED), State.REVOKED, permissions.approves_for_an_authorizing_duty,
+                   _("Revoke the authorization"), _("Authorization revoked"),
+                   "The LoA issuer or CA approver withdraws the authorization.",
+                   comment_required=True, comment_label=_("Reason for revoking"), second_factor=True),
+    ),
+    unavailable=_("'%(transition)s' is not available while the application is %(state)s."),
+    refused=_("You may not %(transition)s this application."),
+    lost_race=_("Another decision on this application was recorded first; reload to see its new state."),
+)
