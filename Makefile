@@ -51,6 +51,8 @@ test: install messages
 	@DATABASE_URL=$(TEST_DATABASE_URL) $(PY) scripts/check_services.py
 	@mkdir -p var/bench && date +%s.%N > var/bench/.make_test_started
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)
+	@# The SQLite branches `make run` takes (an in-memory test database, the filesystem broker).
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 CELERY_BROKER_URL=filesystem:// DEBUG=1 $(PY) -m pytest -m sqlite -q
 	@$(PY) -c 'import json, time, pathlib; d = pathlib.Path("var/bench"); s = float((d / ".make_test_started").read_text()); (d / "make_test.json").write_text(json.dumps({"seconds": round(time.time() - s, 1), "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "args": "$(PYTEST_ARGS)"}))'
 
 # Tierflow against its physical baselines, as ratios in one run (bench/README.md): full < 10 min, quick < 90 s.

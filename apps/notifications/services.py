@@ -248,7 +248,7 @@ def deliver_notification(notification_id: int, *, retry_in: timedelta | None = N
 _BATCH_IN_APP_SQL = """
 UPDATE {table}
 SET status = %(delivered)s, delivered_at = %(now)s, claimed_at = %(now)s, attempts = attempts + 1
-WHERE id = ANY(%(ids)s) AND channel = %(in_app)s
+WHERE id IN ({ids}) AND channel = %(in_app)s
   AND (status = %(pending)s OR (status = %(sending)s AND claimed_at < %(stale)s))
 RETURNING id
 """
@@ -266,9 +266,13 @@ def deliver_batch(notification_ids: Iterable[int], *, on_email=None) -> dict[str
         return outcome
     now = timezone.now()
     ops = connection.ops
+    # One placeholder per id (IN, not = ANY(array)): the same statement runs on SQLite, for `make run`.
+    placeholders = {f"id_{n}": pk for n, pk in enumerate(ids)}
+    sql = _BATCH_IN_APP_SQL.format(table=ops.quote_name(Notification._meta.db_table),
+                                   ids=", ".join(f"%({name})s" for name in placeholders))
     with connection.cursor() as cursor:
-        cursor.execute(_BATCH_IN_APP_SQL.format(table=ops.quote_name(Notification._meta.db_table)), {
-            "ids": ids, "now": ops.adapt_datetimefield_value(now),
+        cursor.execute(sql, {
+            **placeholders, "now": ops.adapt_datetimefield_value(now),
             "stale": ops.adapt_datetimefield_value(now - claim_timeout()), "in_app": Channel.IN_APP,
             "pending": DeliveryStatus.PENDING, "sending": DeliveryStatus.SENDING, "delivered": DeliveryStatus.DELIVERED,
         })
