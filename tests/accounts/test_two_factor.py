@@ -40,6 +40,17 @@ def test_every_officer_decision_needs_the_second_factor(api, two_factor_on, prop
     assert transition(api, sabah_approver, application, name).status_code == 403
 
 
+def test_decisions_the_service_would_refuse_for_want_of_a_device_are_not_offered(api, two_factor_on, proponent, sabah_approver,
+                                                                                 confirmed_device):
+    application = make_application(proponent, state="loa_review")
+    offered = api(sabah_approver).get(f"/api/v1/applications/{application.reference}/").json()["available_transitions"]
+    assert offered == []
+    confirmed_device(sabah_approver)
+    sabah_approver = get_user_model().objects.get(pk=sabah_approver.pk)
+    offered = api(sabah_approver).get(f"/api/v1/applications/{application.reference}/").json()["available_transitions"]
+    assert offered == ["issue_loa", "request_changes", "reject"]
+
+
 def test_a_proponent_submits_without_a_second_factor(api, two_factor_on, proponent):
     application = make_application(proponent)
     assert transition(api, proponent, application, "submit").status_code == 200
