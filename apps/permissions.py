@@ -109,11 +109,8 @@ def stages_of(application) -> list:
 
 
 def loa_of(application):
-    """The application's Letter of Authorization, or None."""
-    try:
-        return application.loa
-    except application._meta.get_field("loa").related_model.DoesNotExist:
-        return None
+    """The application's current Letter of Authorization version, or None."""
+    return application.loa
 
 
 def next_tier_may_act(stage) -> bool:
@@ -168,7 +165,7 @@ def approves_ca_stage(user, application) -> bool:
 
 @rules.predicate
 def approves_for_an_authorizing_duty(user, application) -> bool:
-    """Approver of the authority that issued the LoA or of the one holding / that held the CA stage."""
+    """Approver of the authority that issued the current LoA or of the one holding / that held the CA stage."""
     loa = loa_of(application)
     if loa is not None and holds(user, loa.issuing_authority_id, APPROVER):
         return True

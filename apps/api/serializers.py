@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.authorizations.models import Application, Document, FirstTransferDefinition, LetterOfAuthorization, Mechanism, Purpose
 from apps.authorizations.selectors import available_transitions
-from apps.permissions import open_stage_of
 from apps.authorizations.services import ApplicationInput
 from apps.authorizations.workflow import APPLICATION
+from apps.permissions import open_stage_of
 from apps.governance.models import Authority, DutyAssignment, Jurisdiction, Party, Tier
 
 
@@ -49,16 +50,35 @@ class StageSerializer(serializers.Serializer):
         return stage.closed_at is None and stage.due_at <= timezone.now()
 
 
-class LetterSerializer(serializers.ModelSerializer):
-    issuing_authority = serializers.CharField(source="issuing_authority.name")
-    issued_by = serializers.CharField(source="issued_by.username")
-    in_force = serializers.BooleanField()
+class LetterVersionSerializer(serializers.ModelSerializer):
+    """One version of the letter, as the `versions` list shows it (newest last)."""
 
     class Meta:
         model = LetterOfAuthorization
-        fields = ["number", "issued_at", "issuing_authority", "issued_by", "authorized_quantity", "vintage_from",
-                  "vintage_to", "purposes", "first_transfer_definition", "acquiring_parties", "fingerprint",
-                  "in_force", "revoked_at"]
+        fields = ["version", "number", "status", "issued_at", "authorized_quantity", "vintage_from", "vintage_to", "fingerprint"]
+
+
+class LetterSerializer(serializers.ModelSerializer):
+    """The current version of the application's letter, and every version issued."""
+
+    issuing_authority = serializers.CharField(source="issuing_authority.name")
+    issued_by = serializers.CharField(source="issued_by.username")
+    in_force = serializers.BooleanField(help_text="True only while the status is `in_force` (corresponding adjustment approved).")
+    ca_approved_by = serializers.CharField(source="ca_approved_by_authority.name", default=None, allow_null=True)
+    versions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LetterOfAuthorization
+        fields = ["number", "version", "status", "issued_at", "issuing_authority", "issued_by", "authorized_quantity",
+                  "vintage_from", "vintage_to", "purposes", "first_transfer_definition", "acquiring_parties", "fingerprint",
+                  "in_force", "ca_approved_by", "ca_approved_at", "revoked_at", "versions"]
+
+    @extend_schema_field(LetterVersionSerializer(many=True))
+    def get_versions(self, letter) -> list[dict]:
+        application = self.context.get("application") or letter.application
+        cache = getattr(application, "_prefetched_objects_cache", {})
+        letters = cache["letters"] if "letters" in cache else application.letters.all()
+        return LetterVersionSerializer(sorted(letters, key=lambda v: v.version), many=True).data
 
 
 class HistoryEntrySerializer(serializers.Serializer):
@@ -107,12 +127,11 @@ class ApplicationSerializer(serializers.ModelSerializer):
         events = self.context.get("history", {}).get(application.reference, [])
         return HistoryEntrySerializer(events, many=True).data
 
+    @extend_schema_field(LetterSerializer(allow_null=True))
     def get_loa(self, application) -> dict | None:
-        try:
-            letter = application.loa
-        except LetterOfAuthorization.DoesNotExist:
+        if application.loa is None:
             return None
-        return LetterSerializer(letter).data
+        return LetterSerializer(application.loa, context={"application": application}).data
 
 
 class TransitionSerializer(serializers.Serializer):

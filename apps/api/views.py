@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -76,6 +76,8 @@ APPLICATION_EXAMPLE = OpenApiExample("Sabah forest restoration", request_only=Tr
     "vintage_from": 2026, "vintage_to": 2030, "purposes": "NDC",
     "first_transfer_definition": "First international transfer",
 })
+LETTER_VERSION = OpenApiParameter("version", int, OpenApiParameter.QUERY, required=False,
+                                  description="A letter version (1, 2, …); the current one when omitted.")
 TRANSITION_EXAMPLES = [
     OpenApiExample("Submit", request_only=True, value={"transition": "submit", "comment": ""}),
     OpenApiExample("Issue the LoA", request_only=True,
@@ -106,8 +108,8 @@ class ApplicationViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.
     def get_queryset(self):
         stages = Stage.objects.select_related("authority")
         queryset = Application.objects.select_related(
-            "organisation", "jurisdiction", "loa__issuing_authority", "loa__issued_by"
-        ).prefetch_related("acquiring_parties", Prefetch("stages", queryset=stages))
+            "organisation", "jurisdiction", "loa__issuing_authority", "loa__issued_by", "loa__ca_approved_by_authority"
+        ).prefetch_related("acquiring_parties", Prefetch("stages", queryset=stages), "letters")
         return visible_applications(self.request.user, queryset)
 
     def get_serializer_context(self):
@@ -242,24 +244,33 @@ class ApplicationViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.
             raise NotFound(_("This application has no such document."))
         return download_for(user=request.user, document=document)
 
-    def _letter(self) -> LetterOfAuthorization:
+    def _letter(self, version: str | None = None) -> LetterOfAuthorization:
+        """The current version, or the one `?version=N` names; every version is readable by whoever sees the application."""
         application = self.get_object()
-        try:
-            return application.loa
-        except LetterOfAuthorization.DoesNotExist:
+        if version in (None, ""):
+            letter = application.loa
+        elif not version.isdigit() or not 1 <= int(version) <= 32767:
+            raise ValidationError({"version": [_("A letter version is a whole number from 1.")]})
+        else:
+            letter = application.letters.filter(version=int(version)).first()
+        if letter is None:
             raise NotFound(_("No Letter of Authorization has been issued for this application.")) from None
+        return letter
 
-    @extend_schema(summary="The Letter of Authorization", responses={200: LetterSerializer}, filters=False)
+    @extend_schema(summary="The Letter of Authorization: its current version, with every version in `versions`",
+                   responses={200: LetterSerializer}, filters=False, parameters=[LETTER_VERSION])
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def loa(self, request, reference=None):
-        return Response(LetterSerializer(self._letter()).data)
+        letter = self._letter(request.query_params.get("version"))
+        return Response(LetterSerializer(letter, context={"application": letter.application}).data)
 
-    @extend_schema(summary="The Letter of Authorization as PDF", filters=False,
+    @extend_schema(summary="The Letter of Authorization as PDF (the current version, or `?version=N`)", filters=False,
+                   parameters=[LETTER_VERSION],
                    responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The letter")})
     @action(detail=True, methods=["get"], url_path="loa/pdf", pagination_class=None, filter_backends=[],
             renderer_classes=[JSONRenderer, AnyBytesRenderer])
     def loa_pdf(self, request, reference=None):
-        letter = self._letter()
+        letter = self._letter(request.query_params.get("version"))
         response = HttpResponse(render_letter_pdf(letter, base_url=request.build_absolute_uri("/")), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{letter.number}.pdf"'
         return response

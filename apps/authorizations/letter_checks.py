@@ -22,7 +22,7 @@ class LetterResult:
 def letter_content(letter: LetterOfAuthorization) -> dict:
     """The fields the fingerprint was computed over when the letter was issued (see services.issue_loa)."""
     return {
-        "number": letter.number, "application": letter.application.reference, "host_party": letter.application.host_party_id,
+        "number": letter.number, "version": letter.version, "application": letter.application.reference, "host_party": letter.application.host_party_id,
         "issuing_authority": letter.issuing_authority.name, "issued_at": letter.issued_at.isoformat(),
         "authorized_quantity": letter.authorized_quantity, "vintage_from": letter.vintage_from, "vintage_to": letter.vintage_to,
         "purposes": letter.purposes, "first_transfer_definition": letter.first_transfer_definition,
@@ -36,7 +36,7 @@ def check_letter(number_or_fingerprint: str) -> LetterResult:
               .filter(number=key).first() or LetterOfAuthorization.objects.filter(fingerprint=key.lower()).first())
     if letter is None:
         return LetterResult(problem="no such letter")
-    result = LetterResult(number=letter.number, revoked=letter.revoked_at is not None)
+    result = LetterResult(number=letter.number, revoked=letter.status == "revoked")
     recomputed = letter_fingerprint(letter_content(letter))
     result.lines.append(f"fingerprint stored     {letter.fingerprint}")
     result.lines.append(f"fingerprint recomputed {recomputed}")

@@ -41,7 +41,11 @@ class LetterCheck:
 
     @property
     def in_force(self) -> bool:
-        return self.letter is not None and self.letter.revoked_at is None
+        return self.letter is not None and self.letter.in_force
+
+    @property
+    def status(self) -> str:
+        return self.letter.status if self.letter is not None else ""
 
 
 def check_fingerprint(fingerprint: str) -> LetterCheck:

@@ -11,7 +11,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField
 
 from apps.governance.models import Authority, Duty, EscalationLevel, Jurisdiction, Party, ProponentOrganisation
 
-from .workflow import APPLICATION, STAGE_DUTY, State  # noqa: F401  (STAGE_DUTY: re-exported for callers)
+from .workflow import APPLICATION, STAGE_DUTY, LetterStatus, State  # noqa: F401  (re-exported for callers)
 
 
 class Purpose(models.TextChoices):
@@ -72,6 +72,9 @@ class Application(APPLICATION.fsm_methods("state"), ConcurrentTransitionMixin, m
     cooperative_approach_id = models.CharField(_("cooperative approach ID"), max_length=6, blank=True,
                                                help_text=_("CA followed by 4 digits, as the UNFCCC assigned it."))
     mechanism = models.CharField(_("mechanism"), max_length=12, choices=Mechanism.choices, default=Mechanism.ARTICLE_6_2)
+    # The current letter version (null until the first is issued): at most one is current, by construction.
+    loa = models.OneToOneField("LetterOfAuthorization", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               editable=False)
     state = FSMField(default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -184,10 +187,18 @@ class Stage(models.Model):
 
 
 class LetterOfAuthorization(models.Model):
-    """The host Party's numbered, immutable consent; only its revocation may be recorded later."""
+    """One numbered, immutable version of the host Party's consent; only its status may change after issue.
 
-    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="loa")
-    number = models.CharField(max_length=32, unique=True)
+    An application's letters are versions 1, 2, …; the application points at its current one
+    (`Application.loa`), so there is never more than one. Version 1 is `LOA-<reference>`, later
+    versions `LOA-<reference>-<version>`.
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="letters")
+    version = models.PositiveSmallIntegerField(default=1)
+    number = models.CharField(max_length=40, unique=True)
+    status = models.CharField(max_length=40, choices=LetterStatus.choices, default=LetterStatus.PENDING_CORRESPONDING_ADJUSTMENT)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
     issuing_authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="letters")
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField()
@@ -198,17 +209,24 @@ class LetterOfAuthorization(models.Model):
     first_transfer_definition = models.CharField(max_length=40, choices=FirstTransferDefinition.choices)
     acquiring_parties = models.JSONField(default=list)
     fingerprint = models.CharField(max_length=64, unique=True)
+    # The corresponding adjustment's approval, once the CA holder gave it (the letter's second page).
+    ca_approved_by_authority = models.ForeignKey(Authority, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    ca_approved_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-issued_at"]
-        constraints = [models.CheckConstraint(condition=Q(authorized_quantity__gt=0), name="loa_quantity_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(authorized_quantity__gt=0), name="loa_quantity_positive"),
+            models.UniqueConstraint(fields=["application", "version"], name="loa_one_number_per_version"),
+        ]
         triggers = [
             pgtrigger.Protect(name="loa_no_delete", operation=pgtrigger.Delete),
             pgtrigger.Protect(
                 name="loa_content_immutable",
                 operation=pgtrigger.Update,
-                condition=pgtrigger.AnyChange(exclude=["revoked_at"]),
+                condition=pgtrigger.AnyChange(
+                    exclude=["status", "status_changed_at", "ca_approved_by_authority", "ca_approved_at", "revoked_at"]),
             ),
         ]
 
@@ -217,4 +235,4 @@ class LetterOfAuthorization(models.Model):
 
     @property
     def in_force(self) -> bool:
-        return self.revoked_at is None
+        return self.status == LetterStatus.IN_FORCE

@@ -29,7 +29,7 @@ from apps.workflow import engine
 from apps.workflow.engine import Subject, TransitionNotAvailable
 
 from .deadlines import deadlines_for
-from .models import Application, FirstTransferDefinition, LetterOfAuthorization, Purpose, ReferenceCounter, Stage
+from .models import Application, FirstTransferDefinition, LetterOfAuthorization, LetterStatus, Purpose, ReferenceCounter, Stage
 from .requirements import unmet_requirements
 from .workflow import APPLICATION, EDITABLE_STATES, STAGE_DUTY
 
@@ -234,16 +234,43 @@ def _move_stage(application: Application, source: str, now: datetime) -> Stage |
     return stage
 
 
+def _acting_authority(application: Application, acting_user):
+    """The authority in whose name the caller decides at the open stage: its holder, or the next tier up after escalation."""
+    stage = open_stage_of(application)
+    return stage.authority if holds(acting_user, stage.authority_id, APPROVER) else stage.escalation_authority
+
+
+def _mark_current_letter(application: Application, status: str, *, acting_user, now: datetime) -> dict:
+    """The row's letter fact: the current version comes into force, lapses or is revoked (nothing when none was issued)."""
+    letter = application.loa
+    if letter is None or letter.status == status:
+        return {}
+    fields = {"status": status, "status_changed_at": now}
+    if status == LetterStatus.IN_FORCE:
+        fields.update(ca_approved_by_authority=_acting_authority(application, acting_user), ca_approved_at=now)
+    elif status == LetterStatus.REVOKED:
+        fields["revoked_at"] = now
+    LetterOfAuthorization.objects.filter(pk=letter.pk).update(**fields)
+    for key, value in fields.items():
+        setattr(letter, key, value)
+    return {"letter": {"number": letter.number, "version": letter.version, "status": status}}
+
+
 def _run(application: Application, name: str, *, acting_user, comment: str = "", before=None, writes=None) -> Application:
-    """Run row `name` of the table; `before()` checks, `writes(now)` records what the new state means (audit data)."""
+    """Run row `name` of the table; `before(now)` checks (and may write), `writes(now)` records what the new state
+    means; both may return audit data."""
+    letter_status = APPLICATION[name].facts.get("letter")
 
     def after(instance: Application, source: str, now: datetime):
-        data = writes(now) if writes is not None else None
+        data = dict(writes(now) or {}) if writes is not None else {}
+        if letter_status:
+            data.update(_mark_current_letter(instance, letter_status, acting_user=acting_user, now=now))
         return data, _move_stage(instance, source, now)
 
+    # `loa` is saved with the state: a letter issued in `before` becomes current in the same UPDATE.
     return engine.run(APPLICATION, application, name, acting_user=acting_user, comment=comment, subject=_subject,
-                      before=(lambda instance, now: before()) if before is not None else None, after=after,
-                      save_fields=("state", "updated_at"))
+                      before=(lambda instance, now: before(now)) if before is not None else None, after=after,
+                      save_fields=("state", "updated_at", "loa"))
 
 
 def _require_met(application: Application, transition: str) -> None:
@@ -257,7 +284,7 @@ def _require_met(application: Application, transition: str) -> None:
 def submit_application(application: Application, *, acting_user, comment: str = "") -> Application:
     """The proponent sends the draft to the authority that issues the LoA."""
     return _run(application, "submit", acting_user=acting_user, comment=comment,
-                before=lambda: _require_met(application, "submit"))
+                before=lambda now: _require_met(application, "submit"))
 
 
 @APPLICATION.service("resubmit")
@@ -265,7 +292,7 @@ def submit_application(application: Application, *, acting_user, comment: str = 
 def resubmit_application(application: Application, *, acting_user, comment: str = "") -> Application:
     """The proponent sends the revised application back to the LoA issuer."""
     return _run(application, "resubmit", acting_user=acting_user, comment=comment,
-                before=lambda: _require_met(application, "resubmit"))
+                before=lambda now: _require_met(application, "resubmit"))
 
 
 @APPLICATION.service("withdraw")
@@ -299,13 +326,8 @@ def approve_ca(application: Application, *, acting_user, comment: str = "") -> A
 @APPLICATION.service("revoke")
 @transaction.atomic(durable=True)
 def revoke_authorization(application: Application, *, acting_user, comment: str) -> Application:
-    """The LoA issuer or the CA holder withdraws the authorization; the LoA is marked revoked."""
-
-    def mark_letter_revoked(now: datetime) -> dict:
-        LetterOfAuthorization.objects.filter(application=application, revoked_at__isnull=True).update(revoked_at=now)
-        return {}
-
-    return _run(application, "revoke", acting_user=acting_user, comment=comment, writes=mark_letter_revoked)
+    """The LoA issuer or the CA holder withdraws the authorization; the current letter is revoked."""
+    return _run(application, "revoke", acting_user=acting_user, comment=comment)
 
 
 def _validate_loa_terms(application: Application, authorized_quantity, vintage_from, vintage_to) -> tuple[int, int, int]:
@@ -329,6 +351,11 @@ def _validate_loa_terms(application: Application, authorized_quantity, vintage_f
     return authorized_quantity, vintage_from, vintage_to
 
 
+def letter_number(reference: str, version: int) -> str:
+    """`LOA-<reference>` for the first version, `LOA-<reference>-<version>` after."""
+    return f"LOA-{reference}" if version == 1 else f"LOA-{reference}-{version}"
+
+
 def letter_fingerprint(fields: dict) -> str:
     """SHA-256 over the letter's canonical content: what anyone can recompute from the letter."""
     return hashlib.sha256(json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
@@ -338,19 +365,19 @@ def letter_fingerprint(fields: dict) -> str:
 @transaction.atomic(durable=True)
 def issue_loa(application: Application, *, acting_user, authorized_quantity: int | None,
               vintage_from: int | None = None, vintage_to: int | None = None, comment: str = "") -> Application:
-    """Issue the host Party's LoA and hand the application to the CA holder."""
+    """Issue the next version of the host Party's LoA (superseding the current one) and hand the application to the CA holder."""
     terms: dict = {}
 
-    def validate_terms() -> None:
+    def write_letter(now: datetime) -> dict:
         terms["quantity"], terms["vintage_from"], terms["vintage_to"] = _validate_loa_terms(
             application, authorized_quantity, vintage_from, vintage_to)
-
-    def write_letter(now: datetime) -> dict:
-        stage = open_stage_of(application)
         # The next tier up, stepping in after escalation, issues the letter in its own name.
-        issuer = stage.authority if holds(acting_user, stage.authority_id, APPROVER) else stage.escalation_authority
+        issuer = _acting_authority(application, acting_user)
+        previous = application.loa
+        version = (previous.version + 1) if previous is not None else 1
         content = {
-            "number": f"LOA-{application.reference}",
+            "number": letter_number(application.reference, version),
+            "version": version,
             "application": application.reference,
             "host_party": application.host_party_id,
             "issuing_authority": issuer.name,
@@ -362,17 +389,20 @@ def issue_loa(application: Application, *, acting_user, authorized_quantity: int
             "first_transfer_definition": application.first_transfer_definition,
             "acquiring_parties": sorted(application.acquiring_parties.values_list("pk", flat=True)),
         }
-        LetterOfAuthorization.objects.create(
-            application=application, number=content["number"], issuing_authority=issuer,
+        if previous is not None:
+            LetterOfAuthorization.objects.filter(pk=previous.pk).update(status=LetterStatus.SUPERSEDED, status_changed_at=now)
+        letter = LetterOfAuthorization.objects.create(
+            application=application, version=version, number=content["number"], issuing_authority=issuer,
             issued_by=acting_user, issued_at=now, authorized_quantity=terms["quantity"],
             vintage_from=terms["vintage_from"], vintage_to=terms["vintage_to"], purposes=application.purposes,
             first_transfer_definition=application.first_transfer_definition,
             acquiring_parties=content["acquiring_parties"], fingerprint=letter_fingerprint(content),
         )
-        return {"loa": content["number"], "authorized_quantity": terms["quantity"],
-                "vintage_from": terms["vintage_from"], "vintage_to": terms["vintage_to"]}
+        application.loa = letter  # saved with the state change
+        return {"loa": content["number"], "version": version, "supersedes": previous.number if previous else None,
+                "authorized_quantity": terms["quantity"], "vintage_from": terms["vintage_from"], "vintage_to": terms["vintage_to"]}
 
-    return _run(application, "issue_loa", acting_user=acting_user, comment=comment, before=validate_terms, writes=write_letter)
+    return _run(application, "issue_loa", acting_user=acting_user, comment=comment, before=write_letter)
 
 
 TRANSITION_SERVICES = APPLICATION.services

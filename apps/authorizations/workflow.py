@@ -27,6 +27,16 @@ class State(models.TextChoices):
     REVOKED = "revoked", _("Revoked")
 
 
+class LetterStatus(models.TextChoices):
+    """Where a letter version stands in the whole decision, both tiers included."""
+
+    PENDING_CORRESPONDING_ADJUSTMENT = "pending_corresponding_adjustment", _("Issued; corresponding adjustment pending")
+    IN_FORCE = "in_force", _("In force")
+    LAPSED = "lapsed", _("Lapsed")
+    SUPERSEDED = "superseded", _("Superseded")
+    REVOKED = "revoked", _("Revoked")
+
+
 # Stage duty per state that has one: the state's work is the duty holder's.
 STAGE_DUTY = {State.LOA_REVIEW: Duty.LOA_ISSUANCE, State.CA_REVIEW: Duty.CA_APPROVAL}
 EDITABLE_STATES = {State.DRAFT, State.CHANGES_REQUESTED}
@@ -62,25 +72,29 @@ APPLICATION = Workflow(
                    conditions=(requirements.resubmit_requirements_met,)),
         Transition("issue_loa", (State.LOA_REVIEW,), State.CA_REVIEW, permissions.approves_loa_stage,
                    _("Issue the Letter of Authorization"), _("Letter of Authorization issued"),
-                   "The LoA issuer consents; the CA approver takes over.",
+                   "The LoA issuer issues the next letter version (superseding any earlier); the CA approver takes over.",
                    second_factor=True, parameters=LOA_TERMS, decides=Duty.LOA_ISSUANCE),
         Transition("approve_ca", (State.CA_REVIEW,), State.AUTHORIZED, permissions.approves_ca_stage,
                    _("Approve the corresponding adjustment"), _("Corresponding adjustment approved"),
-                   "The CA approver commits the Party to the corresponding adjustment.",
-                   second_factor=True, decides=Duty.CA_APPROVAL),
+                   "The CA approver commits the Party to the corresponding adjustment: the letter comes into force.",
+                   second_factor=True, decides=Duty.CA_APPROVAL, facts={"letter": LetterStatus.IN_FORCE}),
         Transition("request_changes", (State.LOA_REVIEW, State.CA_REVIEW), State.CHANGES_REQUESTED,
                    permissions.reviews_current_stage, _("Request changes"), _("Changes requested"),
                    "The duty holder returns the application to the proponent.",
                    comment_required=True, comment_label=_("What must change"), second_factor=True),
         Transition("reject", (State.LOA_REVIEW, State.CA_REVIEW), State.REJECTED, permissions.approves_current_stage,
-                   _("Reject"), _("Rejected"), "The duty holder refuses the application.",
-                   comment_required=True, comment_label=_("Reason for rejecting"), second_factor=True),
+                   _("Reject"), _("Rejected"), "The duty holder refuses the application; a letter already issued lapses.",
+                   comment_required=True, comment_label=_("Reason for rejecting"), second_factor=True,
+                   facts={"letter": LetterStatus.LAPSED}),
         Transition("withdraw", (State.DRAFT, State.LOA_REVIEW, State.CHANGES_REQUESTED), State.WITHDRAWN,
-                   permissions.is_proponent, _("Withdraw"), _("Withdrawn"), "The proponent withdraws the application."),
+                   permissions.is_proponent, _("Withdraw"), _("Withdrawn"),
+                   "The proponent withdraws the application; a letter already issued lapses.",
+                   facts={"letter": LetterStatus.LAPSED}),
         Transition("revoke", (State.CA_REVIEW, State.AUTHORIZED), State.REVOKED, permissions.approves_for_an_authorizing_duty,
                    _("Revoke the authorization"), _("Authorization revoked"),
-                   "The LoA issuer or CA approver withdraws the authorization.",
-                   comment_required=True, comment_label=_("Reason for revoking"), second_factor=True),
+                   "The LoA issuer or CA approver withdraws the authorization; the letter is revoked.",
+                   comment_required=True, comment_label=_("Reason for revoking"), second_factor=True,
+                   facts={"letter": LetterStatus.REVOKED}),
     ),
     unavailable=_("'%(transition)s' is not available while the application is %(state)s."),
     refused=_("You may not %(transition)s this application."),

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.audit.services import record_event
-from apps.authorizations.models import Application, FirstTransferDefinition, LetterOfAuthorization, Purpose, State
+from apps.authorizations.models import Application, FirstTransferDefinition, LetterOfAuthorization, LetterStatus, Purpose, State
 from apps.workflow.engine import TransitionNotAvailable
 from apps.governance.models import Party
 
@@ -86,12 +86,13 @@ def adaptation_fund_account() -> RegistryAccount:
 
 def _lock_application(application: Application) -> tuple[Application, LetterOfAuthorization | None]:
     locked = Application.objects.select_for_update().select_related("jurisdiction").get(pk=application.pk)
-    loa = LetterOfAuthorization.objects.filter(application=locked).first()
+    # The current version's terms bind the ledger (an amendment's new quantity and vintages included).
+    loa = LetterOfAuthorization.objects.filter(pk=locked.loa_id).first() if locked.loa_id else None
     return locked, loa
 
 
 def _in_force(application: Application, loa: LetterOfAuthorization | None) -> bool:
-    return application.state == State.AUTHORIZED and loa is not None and loa.revoked_at is None
+    return application.state == State.AUTHORIZED and loa is not None and loa.status == LetterStatus.IN_FORCE
 
 
 def _positive_quantity(quantity) -> None:

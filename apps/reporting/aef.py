@@ -136,7 +136,7 @@ class AEFBuilder:
                 row = dict.fromkeys(headings("Authorizations"), "")
                 row.update({
                     "Authorization ID": letter.number, "Date of authorization": _date(letter.issued_at),
-                    "Cooperative approach ID": application.cooperative_approach_id, "Version of the authorization": "1",
+                    "Cooperative approach ID": application.cooperative_approach_id, "Version of the authorization": str(letter.version),
                     "Authorized quantity": str(letter.authorized_quantity), "Metric": "GHG",
                     "Sector(s)": application.sector, "Activity type(s)": application.activity_type,
                     "Purposes for authorization": letter.purposes,

@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from apps.authorizations.models import STAGE_DUTY, Application, LetterOfAuthorization, Stage, State
+from apps.authorizations.models import STAGE_DUTY, Application, LetterOfAuthorization, LetterStatus, Stage, State
 from apps.permissions import seats_of
 from apps.governance.models import Authority, Duty, DutyAssignment, Jurisdiction, Membership, Party, Requirement
 
@@ -76,7 +76,7 @@ def party_dashboard(party: Party) -> dict:
     )
     medians = _median_days_by_duty(party.pk)
     requested = applications.filter(loa__isnull=False).aggregate(total=Sum("requested_quantity"))["total"] or 0
-    authorized = LetterOfAuthorization.objects.filter(application__host_party=party, revoked_at__isnull=True).aggregate(
+    authorized = LetterOfAuthorization.objects.filter(application__host_party=party, status=LetterStatus.IN_FORCE).aggregate(
         total=Sum("authorized_quantity"))["total"] or 0
     duties = dict(Duty.choices)
     return {

@@ -131,6 +131,7 @@ def application_for_page(user, reference: str) -> Application | None:
             "acquiring_parties",
             Prefetch("stages", queryset=Stage.objects.select_related("authority__jurisdiction", "escalation_authority")),
             Prefetch("documents", queryset=Document.objects.select_related("uploaded_by")),
+            "letters",
         ),
     )
     return queryset.filter(reference=reference).first()

@@ -110,6 +110,7 @@ def _detail_context(request: HttpRequest, application, forms: dict | None = None
         "stages": list(application.stages.all()),
         "documents": list(application.documents.all()),
         "loa": loa_of(application),
+        "letters": sorted(application.letters.all(), key=lambda letter: letter.version),
         "timeline": list(timeline_of(application)),
         "panel": panel,
         "is_owner": is_owner,
@@ -253,7 +254,9 @@ def document_download(request: HttpRequest, reference: str, document_id: int) ->
 @login_required
 def letter_pdf(request: HttpRequest, reference: str) -> HttpResponse:
     application = _page_or_404(request, reference)
-    letter = loa_of(application)
+    version = request.GET.get("version", "")
+    letter = loa_of(application) if not version else (
+        application.letters.filter(version=int(version)).first() if version.isdigit() and len(version) < 6 else None)
     if letter is None:
         raise Http404(_("No Letter of Authorization has been issued for this application."))
     pdf = render_letter_pdf(letter, base_url=request.build_absolute_uri("/"))

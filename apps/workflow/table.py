@@ -8,7 +8,7 @@ permission matrix all read this table, so adding a transition is a row and its s
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -50,6 +50,8 @@ class Transition:
     conditions: tuple[Callable, ...] = ()  # django-fsm conditions, checked when the transition fires
     # The duty this decision is taken for: `verify_decisions` checks the actor held its approver role.
     decides: str | None = None
+    # What else the transition means to its workflow's objects, for the service to apply (the letter's status).
+    facts: Mapping[str, Any] = field(default_factory=dict)
     workflow: str = ""
 
     @property

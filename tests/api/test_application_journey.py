@@ -59,7 +59,9 @@ def test_the_sabah_path_ends_authorized_with_a_letter(api, proponent, sabah_appr
     letter = issued.json()["loa"]
     assert letter["number"] == f"LOA-{reference}"
     assert (letter["authorized_quantity"], letter["vintage_from"], letter["vintage_to"]) == (80_000, 2027, 2029)
-    assert letter["issuing_authority"] == "Sabah Forestry Department" and letter["in_force"] is True
+    # The state's letter is not in force until the federal tier approves the corresponding adjustment.
+    assert letter["issuing_authority"] == "Sabah Forestry Department" and letter["in_force"] is False
+    assert (letter["version"], letter["status"]) == (1, "pending_corresponding_adjustment")
 
     approved = api(federal_approver).post(f"/api/v1/applications/{reference}/transitions/", {"transition": "approve_ca"}, format="json")
     assert approved.status_code == 200, approved.json()
@@ -71,6 +73,8 @@ def test_the_sabah_path_ends_authorized_with_a_letter(api, proponent, sabah_appr
         ("approve_ca", "ca_review", "authorized", "federal.approver"),
     ]
     assert final["history"][1]["comment"] == "Within the state cap."
+    assert (final["loa"]["status"], final["loa"]["in_force"]) == ("in_force", True)
+    assert final["loa"]["ca_approved_by"].startswith("Ministry of Natural Resources")
     assert api(proponent).get(f"/api/v1/applications/{reference}/").json()["state"] == "authorized"
 
 
