@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -44,9 +45,10 @@ def _overlapping_blocks() -> int:
 
 def _ca_from_scratch(party_code: str) -> dict[int, int]:
     figures: Counter = Counter()
+    zone = ZoneInfo(Party.objects.get(code=party_code).timezone)
     for action in Action.objects.filter(party_id=party_code):
         if action.action_type == ActionType.FIRST_TRANSFER:
-            figures[action.at.year] += action.quantity
+            figures[action.at.astimezone(zone).year] += action.quantity
         elif action.action_type == ActionType.USE and action.purpose == "NDC":
             figures[action.year_used] -= action.quantity
     return {year: q for year, q in figures.items() if q}
