@@ -7,6 +7,8 @@ from . import api
 
 urlpatterns = [
     path("applications/<str:reference>/issuances/", api.IssuanceView.as_view(), name="api-issuances"),
+    path("applications/<str:reference>/monitoring-reports/", api.MonitoringReportView.as_view(), name="api-monitoring-reports"),
+    path("monitoring-reports/<int:pk>/verification/", api.VerificationView.as_view(), name="api-verification"),
     path("transfers/", api.TransferView.as_view(), name="api-transfers"),
     path("uses/", api.UseView.as_view(), name="api-uses"),
     path("cancellations/", api.CancellationView.as_view(), name="api-cancellations"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 
 from apps.authorizations.models import Application
-from apps.authorizations.permissions import APPROVER, REVIEWER_OR_APPROVER, holds, seats_of
+from apps.authorizations.permissions import APPROVER, REVIEWER_OR_APPROVER, holds, is_proponent, seats_of
 from apps.governance.models import Authority, Duty, Jurisdiction, Party
 from apps.governance.selectors import resolve_duty_holder
 
@@ -85,3 +85,13 @@ def holds_itmos_of(user, application: Application) -> bool:
     parties = Block.objects.filter(application=application, account__party__isnull=False).values_list(
         "account__party_id", flat=True).distinct()
     return any(operates_registry_of(user, party) for party in parties)
+
+
+def submits_monitoring_for(user, application: Application) -> bool:
+    """The activity's proponent reports what it achieved; the verifier and the registry operator check it."""
+    return bool(getattr(user, "is_authenticated", False)) and is_proponent(user, application)
+
+
+def records_verification_for(user, application: Application) -> bool:
+    """Approvers of the CA approval holder record the accredited verifier's result (they also issue)."""
+    return operates_registry_for_application(user, application)

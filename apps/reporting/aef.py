@@ -17,7 +17,7 @@ from pathlib import Path
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from apps.authorizations.models import FirstTransferDefinition, LetterOfAuthorization
+from apps.authorizations.models import FirstTransferDefinition, LetterOfAuthorization, Mechanism
 from apps.ledger.models import HOLDING_KINDS, Action, ActionType, RegistryAccount
 from apps.ledger.selectors import party_zone, year_bounds
 
@@ -44,6 +44,7 @@ def headings(table: str) -> list[str]:
     return [c["heading"] for c in columns(table)]
 
 
+MECHANISM_NOTE = "A6.4ERs of the Article 6.4 mechanism (PACM)"
 # Ledger action → AEF action type: an issuance is reported as the ITMOs' Authorization.
 AEF_ACTION_TYPE = {ActionType.ISSUANCE: "Authorization"}
 AEF_FIRST_TRANSFER_DEFINITION = {
@@ -103,8 +104,12 @@ class AEFBuilder:
     # and the AEF of decision 6/CMA.4 annex II reports each year's actions in that year's
     # submission (Table 4, Holdings, is the position at the end of it). A second year's
     # report so never repeats the first year's actions.
+    # Mitigation contribution A6.4ERs are not ITMOs, and forwarding from the mechanism registry to the
+    # national registry is no AEF action: neither is reported.
     def _actions(self):
-        queryset = Action.objects.filter(party=self.party, at__gte=self.period_start, at__lt=self.period_end)
+        queryset = (Action.objects.filter(party=self.party, at__gte=self.period_start, at__lt=self.period_end,
+                                          mitigation_contribution=False)
+                    .exclude(action_type=ActionType.FORWARDING))
         if self.report.frozen_through_action_id is not None:
             queryset = queryset.filter(id__lte=self.report.frozen_through_action_id)
         return queryset
@@ -151,8 +156,11 @@ class AEFBuilder:
                     "Authorized timeframe": f"{letter.vintage_from} - {letter.vintage_to}",
                     "First transfer definition for OIMP": (AEF_FIRST_TRANSFER_DEFINITION.get(letter.first_transfer_definition, "")
                                                            if "OIMP" in letter.purposes else ""),
-                    "Additional explanatory information": (f"Authorization revoked on {self._date(letter.revoked_at)}"
-                                                           if letter.revoked_at and letter.revoked_at < self.period_end else ""),
+                    "Additional explanatory information": "; ".join(filter(None, [
+                        MECHANISM_NOTE if application.mechanism == Mechanism.ARTICLE_6_4 else "",
+                        f"Authorization revoked on {self._date(letter.revoked_at)}"
+                        if letter.revoked_at and letter.revoked_at < self.period_end else ""])),
+                    "_mechanism": application.mechanism,
                     "_mitigation_type": application.mitigation_type,
                 })
                 self.corrections.apply("Authorizations", letter.number, row)
@@ -190,6 +198,7 @@ class AEFBuilder:
                 "Using/cancelling participating Party ID": a["party_id"] if retiring else "",
                 "Using/cancelling authorized entity ID": a["using_entity__name"] or "",
                 "Calendar year for which the ITMOs are used towards the Party's NDC": str(a["year_used"] or "") if kind == ActionType.USE else "",
+                "Additional explanatory information": MECHANISM_NOTE if authorization.get("_mechanism") == Mechanism.ARTICLE_6_4 else "",
             })
             key = str(a["id"])
             yield key, self.corrections.apply("Actions", key, row)

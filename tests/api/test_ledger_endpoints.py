@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from apps.ledger.models import Action, Block
 from apps.reporting.aef import headings
 
+from ..factories import verified_report
 from ..ledger.conftest import authorized, korea_operator  # noqa: F401 (fixture)
 
 YEAR = timezone.now().year
@@ -23,6 +24,9 @@ def application(proponent):
 
 
 def _issue(api, persona, application, **body):
+    body = {"vintage": 2026, "quantity": 1000, **body}
+    if isinstance(body["quantity"], int) and body["quantity"] > 0 and isinstance(body["vintage"], int):
+        verified_report(application, vintage=body["vintage"], quantity=body["quantity"])
     return api(persona).post(f"/api/v1/applications/{application.reference}/issuances/",
                              {"vintage": 2026, "quantity": 1000, **body}, format="json")
 

@@ -10,16 +10,17 @@ from django.db import connection
 from apps.governance.models import Party
 from apps.ledger.models import Action, ActionType, Block
 from apps.ledger.selectors import balance_differences
-from apps.ledger.services import issue_itmos, transfer_itmos
+from apps.ledger.services import transfer_itmos
 
 from ..conftest import user
+from ..factories import issue_verified
 from .conftest import authorized
 
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_transfers_of_one_block_move_exactly_what_is_available(seeded_transactional_db):
     application = authorized(user("proponent"))
-    issue_itmos(application=application, acting_user=user("federal.approver"), vintage=2026, quantity=100)
+    issue_verified(application=application, acting_user=user("federal.approver"), vintage=2026, quantity=100)
     outcomes: list[str] = []
     barrier = threading.Barrier(8)
 

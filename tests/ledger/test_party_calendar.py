@@ -19,10 +19,11 @@ from apps.authorizations.models import Application
 from apps.governance.models import Party
 from apps.ledger.models import Action, ActionType
 from apps.ledger.selectors import adjustments_for, first_transfer_actions
-from apps.ledger.services import LedgerConflict, issue_itmos, transfer_itmos, use_itmos
+from apps.ledger.services import LedgerConflict, transfer_itmos, use_itmos
 from apps.reporting.aef import AEFBuilder
 from apps.reporting.models import Report
 
+from ..factories import issue_verified
 from .conftest import authorized
 
 ZONES = ["Asia/Bangkok", "Pacific/Kiritimati", "America/Lima", "Pacific/Pago_Pago", "Asia/Kuala_Lumpur"]
@@ -61,7 +62,7 @@ def test_first_transfers_and_aef_actions_follow_the_partys_calendar(proponent, f
                 app = Application.objects.get(pk=application.pk)
                 try:
                     if name == "issue":
-                        issue_itmos(application=app, acting_user=federal_approver, vintage=2026, quantity=quantity)
+                        issue_verified(application=app, acting_user=federal_approver, vintage=2026, quantity=quantity)
                     elif name == "transfer":
                         transfer_itmos(application=app, acting_user=federal_approver, vintage=2026, quantity=quantity, to_party=kor)
                     else:
@@ -96,7 +97,7 @@ def test_a_thai_first_transfer_at_five_in_the_morning_of_new_years_day_counts_in
     Party.objects.filter(code="MYS").update(timezone="Asia/Bangkok")
     application = authorized(proponent)
     at_time["now"] = datetime(2026, 12, 30, 12, tzinfo=ZoneInfo("UTC"))
-    issue_itmos(application=application, acting_user=federal_approver, vintage=2026, quantity=100)
+    issue_verified(application=application, acting_user=federal_approver, vintage=2026, quantity=100)
     at_time["now"] = datetime(2027, 1, 1, 5, tzinfo=ZoneInfo("Asia/Bangkok"))  # 31 December 22:00 UTC
     transfer_itmos(application=Application.objects.get(pk=application.pk), acting_user=federal_approver, vintage=2026,
                    quantity=40, to_party=Party.objects.get(code="KOR"))

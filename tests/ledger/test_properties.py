@@ -15,8 +15,9 @@ from apps.authorizations.services import revoke_authorization
 from apps.governance.models import Party
 from apps.ledger.models import Action, ActionType, Block
 from apps.ledger.selectors import adjustments_for, balance_differences, first_transfer_differences
-from apps.ledger.services import LedgerConflict, cancel_itmos, issue_itmos, transfer_itmos, use_itmos
+from apps.ledger.services import LedgerConflict, cancel_itmos, transfer_itmos, use_itmos
 
+from ..factories import issue_verified
 from .conftest import authorized
 
 AUTHORIZED = 500
@@ -73,7 +74,7 @@ def test_random_operations_keep_every_invariant(proponent, federal_approver, kor
                 app = Application.objects.get(pk=application.pk)
                 try:
                     if name == "issue":
-                        issue_itmos(application=app, acting_user=federal_approver, vintage=vintage, quantity=quantity)
+                        issue_verified(application=app, acting_user=federal_approver, vintage=vintage, quantity=quantity)
                     elif name == "transfer":
                         transfer_itmos(application=app, acting_user=federal_approver, vintage=vintage, quantity=quantity, to_party=kor)
                     elif name == "onward":
