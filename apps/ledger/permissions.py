@@ -95,3 +95,8 @@ def submits_monitoring_for(user, application: Application) -> bool:
 def records_verification_for(user, application: Application) -> bool:
     """Approvers of the CA approval holder record the accredited verifier's result (they also issue)."""
     return operates_registry_for_application(user, application)
+
+
+def approves_mechanism_participation(user, application: Application) -> bool:
+    """Until the workflow has a host-approval stage, the CA approval holder's approvers record it (they commit the Party)."""
+    return operates_registry_for_application(user, application)

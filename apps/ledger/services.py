@@ -26,7 +26,7 @@ from .models import (
     Subtype, Verification,
 )
 from .permissions import (
-    operates_registry_for_application, operates_registry_of, records_verification_for, submits_monitoring_for,
+    approves_mechanism_participation, operates_registry_for_application, operates_registry_of, records_verification_for, submits_monitoring_for,
 )
 
 CA_ID_PATTERN = re.compile(r"^CA\d{4}$")
@@ -304,6 +304,34 @@ def _verification_for_issuance(application: Application, vintage: int, quantity:
         "%(quantity)s were asked for. Issuance draws on one verified monitoring report."
     ) % {"available": available, "vintage": vintage, "largest": max((v.verified_quantity for v in candidates), default=0),
          "quantity": quantity}})
+
+
+# --- host approval of an Article 6.4 activity ----------------------------------
+
+
+@transaction.atomic(durable=True)
+def record_host_approval(*, application: Application, acting_user, reference: str = "") -> HostApproval:
+    """The host approved an Article 6.4 activity's participation without authorizing its A6.4ERs.
+
+    Its units are then mitigation contribution A6.4ERs. An authorization for international use
+    goes through the LoA and CA workflow as for any application; this records only the approval.
+    """
+    application, loa = _lock_application(application)
+    if not approves_mechanism_participation(acting_user, application):
+        raise PermissionDenied(_("Only approvers of the authority holding the CA approval duty may record the host's approval."))
+    if not application.article_6_4:
+        raise ValidationError({"mechanism": _("Only an Article 6.4 activity is approved for the mechanism.")})
+    if _in_force(application, loa) or application.state in (State.REJECTED, State.WITHDRAWN, State.REVOKED):
+        raise LedgerConflict(_("%(reference)s is %(state)s: there is no approval without authorization to record.")
+                             % {"reference": application.reference, "state": application.get_state_display()})
+    if HostApproval.objects.filter(application=application).exists():
+        raise LedgerConflict(_("The host's approval of %(reference)s is already recorded.") % {"reference": application.reference})
+    now = timezone.now()
+    approval = HostApproval.objects.create(application=application, authorizes_units=False, reference=(reference or "").strip()[:100],
+                                           approved_by=acting_user, approved_at=now)
+    _audit("ledger.host_approval", application, acting_user=acting_user, party=application.host_party_id, at=now,
+           data={"reference": approval.reference, "authorizes_units": False})
+    return approval
 
 
 # --- issuance ----------------------------------------------------------------
