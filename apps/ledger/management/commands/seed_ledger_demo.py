@@ -100,6 +100,8 @@ class Command(BaseCommand):
     def biogas(self) -> str:
         zimbabwe = self.users["zimbabwe.approver"]
         application = self._zimbabwe(BIOGAS, "ZW-MV")
+        # Submitted, so officers see it; the host approved participation and has not decided on authorization.
+        workflow.submit_application(application, acting_user=self.users["proponent"])
         record_host_approval(application=application, acting_user=zimbabwe, reference="DEMO-ZW-LoApproval-0001")
         report = self._verified(application, 500, 520, zimbabwe)
         issue_itmos(application=Application.objects.get(pk=application.pk), acting_user=zimbabwe, vintage=self.year,
