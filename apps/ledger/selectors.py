@@ -39,6 +39,8 @@ def first_transfer_actions(party_code: str, year: int) -> QuerySet:
     The year is the Party's own: a Thai first transfer at 05:00 on 1 January (UTC+7) counts in
     the new year although it is still 31 December in UTC.
     """
+    if not 1 <= year <= 9998:  # beyond what a calendar date can hold: nothing was first transferred then
+        return Action.objects.none()
     start, end = year_bounds(party_code, year)
     return Action.objects.filter(party_id=party_code, action_type=ActionType.FIRST_TRANSFER, at__gte=start, at__lt=end)
 

@@ -126,3 +126,9 @@ def test_a_reference_the_caller_may_not_see_answers_as_an_unknown_one(api, appli
     assert (hidden.status_code, unknown.status_code) == (404, 404)
     assert hidden.json()["code"] == unknown.json()["code"]
     assert Action.objects.count() == 1  # the issuance only
+
+
+def test_a_year_no_calendar_holds_and_a_negative_report_id_answer_in_the_apis_shape(api, application, federal_approver):
+    assert api(federal_approver).get("/api/v1/ledger/MYS/99999/").json()["first_transferred"] == 0
+    response = api(federal_approver).get("/api/v1/reports/-5/")
+    assert response.status_code == 404 and response.json()["code"]
