@@ -1,7 +1,8 @@
-"""Every change to the ledger: issue, transfer, use, cancel. Each is one transaction with row locks and an audit event.
+"""Every change to the ledger: monitoring reports and verifications, issue, transfer, use, cancel.
+Each is one transaction with row locks and an audit event.
 
-Lock order, everywhere: the application row, then the serial counter, then blocks by
-(registry_id, first_id). Bad input raises ValidationError (by field) before anything is
+Lock order, everywhere: the application row, then the verification drawn on, then the serial
+counter, then blocks by (registry_id, first_id). Bad input raises ValidationError (by field) before anything is
 written; a revoked authorization raises LedgerConflict (409).
 """
 from __future__ import annotations
