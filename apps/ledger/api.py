@@ -56,6 +56,7 @@ class MonitoringReportInput(serializers.Serializer):
     period_to = serializers.DateField(help_text="ISO date, last day monitored.")
     quantity = serializers.IntegerField(min_value=1, max_value=10**12, help_text="tCO2e claimed for the vintage.")
     document = serializers.IntegerField(required=False, min_value=1, help_text="An uploaded document of the application.")
+    file = serializers.FileField(required=False, help_text="The monitoring report itself (multipart; PDF, PNG or JPEG).")
 
 
 class VerificationInput(serializers.Serializer):
@@ -63,6 +64,7 @@ class VerificationInput(serializers.Serializer):
     accreditation = serializers.CharField(max_length=100, help_text="The verifier's accreditation reference.")
     verified_quantity = serializers.IntegerField(min_value=1, max_value=10**12)
     document = serializers.IntegerField(required=False, min_value=1, help_text="The verification report, an uploaded document of the application.")
+    file = serializers.FileField(required=False, help_text="The verification report itself (multipart; PDF, PNG or JPEG).")
 
 
 class VerificationSerializer(serializers.ModelSerializer):
@@ -152,6 +154,7 @@ class MonitoringReportView(APIView):
         application = _visible_application(request.user, reference)
         values = dict(data.validated_data)
         values["document"] = _document_of(application, values.pop("document", None))
+        values["upload"] = values.pop("file", None)
         report = services.submit_monitoring_report(application=application, acting_user=request.user, **values)
         return Response(MonitoringReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
@@ -169,6 +172,7 @@ class VerificationView(APIView):
             raise NotFound(_("No monitoring report %(id)s.") % {"id": pk})
         values = dict(data.validated_data)
         values["document"] = _document_of(report.application, values.pop("document", None))
+        values["upload"] = values.pop("file", None)
         verification = services.record_verification(monitoring_report=report, acting_user=request.user, **values)
         return Response(VerificationSerializer(verification).data, status=status.HTTP_201_CREATED)
 

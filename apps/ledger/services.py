@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.audit.services import record_event
+from apps.authorizations.documents import store_document
 from apps.authorizations.models import Application, FirstTransferDefinition, LetterOfAuthorization, Purpose, State
 from apps.authorizations.services import TransitionNotAvailable
 from apps.governance.models import Party
@@ -200,8 +201,11 @@ def _eligible_for_monitoring(application: Application, loa: LetterOfAuthorizatio
 
 @transaction.atomic(durable=True)
 def submit_monitoring_report(*, application: Application, acting_user, vintage: int, period_from: date, period_to: date,
-                             quantity: int, document=None) -> MonitoringReport:
-    """The proponent reports what the activity achieved in a monitoring period for one vintage year."""
+                             quantity: int, document=None, upload=None) -> MonitoringReport:
+    """The proponent reports what the activity achieved in a monitoring period for one vintage year.
+
+    `document` is one already attached to the application; `upload` a file to attach as the report.
+    """
     application, loa = _lock_application(application)
     if not submits_monitoring_for(acting_user, application):
         raise PermissionDenied(_("Only the activity's proponent may submit its monitoring reports."))
@@ -221,6 +225,9 @@ def submit_monitoring_report(*, application: Application, acting_user, vintage: 
         errors["document"] = _("The document must be one of this application's.")
     if errors:
         raise ValidationError(errors)
+    if upload is not None:
+        document = store_document(application, acting_user=acting_user, upload=upload,
+                                  title=_("Monitoring report, vintage %(vintage)s") % {"vintage": vintage})
     now = timezone.now()
     report = MonitoringReport.objects.create(
         application=application, vintage=vintage, period_from=period_from, period_to=period_to, quantity=quantity,
@@ -233,8 +240,11 @@ def submit_monitoring_report(*, application: Application, acting_user, vintage: 
 
 @transaction.atomic(durable=True)
 def record_verification(*, monitoring_report: MonitoringReport, acting_user, verifier: str, accreditation: str,
-                        verified_quantity: int, document=None) -> Verification:
-    """An accredited third party's result for a monitoring report, recorded by the CA approval holder's approver."""
+                        verified_quantity: int, document=None, upload=None) -> Verification:
+    """An accredited third party's result for a monitoring report, recorded by the CA approval holder's approver.
+
+    `upload`, if given, is the verification report, attached to the application as a document.
+    """
     application, _loa = _lock_application(monitoring_report.application)
     if not records_verification_for(acting_user, application):
         raise PermissionDenied(_("Only approvers of the authority holding the CA approval duty may record verifications."))
@@ -255,6 +265,9 @@ def record_verification(*, monitoring_report: MonitoringReport, acting_user, ver
         errors["document"] = _("The document must be one of this application's.")
     if errors:
         raise ValidationError(errors)
+    if upload is not None:
+        document = store_document(application, acting_user=acting_user, upload=upload,
+                                  title=_("Verification report by %(verifier)s") % {"verifier": verifier})
     now = timezone.now()
     verification = Verification.objects.create(
         monitoring_report=monitoring_report, verifier=verifier, accreditation=accreditation,

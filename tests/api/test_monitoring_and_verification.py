@@ -8,6 +8,7 @@ from apps.governance.models import Party
 from apps.ledger.models import Action, MonitoringReport, Verification
 
 from ..ledger.conftest import authorized
+from ..pdf_corpus import CLEAN
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +143,24 @@ def test_article_6_4_issuance_needs_a_verified_report_whatever_the_party_says(ap
 
 def test_the_demo_data_requires_verification_of_every_host_party(db):
     assert set(Party.objects.filter(is_host=True).values_list("issuance_requires_verification", flat=True)) == {True}
+
+
+def test_the_verification_report_is_uploaded_with_the_verification_and_checked_like_any_document(
+        api, application, proponent, federal_approver, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.authorizations.models import Document
+
+    report_id = _report(api, proponent, application).json()["id"]
+    script = SimpleUploadedFile("report.pdf", b"<script>alert(1)</script>", content_type="application/pdf")
+    refused = api(federal_approver).post(f"/api/v1/monitoring-reports/{report_id}/verification/",
+                                         {**VERIFICATION, "file": script}, format="multipart")
+    assert refused.status_code == 400 and "file" in refused.json()
+    pdf = SimpleUploadedFile("verification.pdf", CLEAN, content_type="application/pdf")
+    response = api(federal_approver).post(f"/api/v1/monitoring-reports/{report_id}/verification/",
+                                          {**VERIFICATION, "file": pdf}, format="multipart")
+    assert response.status_code == 201, response.json()
+    document = Document.objects.get(pk=response.json()["document"])
+    assert (document.application_id, document.uploaded_by) == (application.pk, federal_approver)
+    assert Verification.objects.get().document == document
