@@ -261,3 +261,18 @@ def holds_itmos_of(user, application) -> bool:
     """Approver of the registry operator of a Party whose accounts hold, or held, ITMOs of the application."""
     parties = application.itmo_blocks.filter(account__party__isnull=False).values_list("account__party_id", flat=True).distinct()
     return any(operates_registry_of(user, party) for party in parties)
+
+
+def submits_monitoring_for(user, application) -> bool:
+    """The activity's proponent reports what it achieved; the verifier and the registry operator check it."""
+    return bool(getattr(user, "is_authenticated", False)) and is_proponent(user, application)
+
+
+def records_verification_for(user, application) -> bool:
+    """Approvers of the CA approval holder record the accredited verifier's result (they also issue)."""
+    return operates_registry_for_application(user, application)
+
+
+def approves_mechanism_participation(user, application) -> bool:
+    """Until the workflow has a host-approval stage, the CA approval holder's approvers record it (they commit the Party)."""
+    return operates_registry_for_application(user, application)

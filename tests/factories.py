@@ -79,3 +79,29 @@ def _fresh(application: Application) -> Application:
 
 def _fresh_user(user):
     return get_user_model().objects.get(pk=user.pk)
+
+
+def verified_report(application: Application, *, vintage: int, quantity: int):
+    """A monitoring report of the vintage and its verification for `quantity`, written straight to the tables
+    (the monitoring and verification services have tests of their own)."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from apps.ledger.models import MonitoringReport, Verification
+
+    report = MonitoringReport.objects.create(
+        application=application, vintage=vintage, period_from=date(vintage, 1, 1), period_to=date(vintage, 12, 31),
+        quantity=quantity, submitted_by=application.created_by, submitted_at=timezone.now())
+    Verification.objects.create(monitoring_report=report, verifier="Test verification body", accreditation="TEST-1",
+                                verified_quantity=quantity, recorded_by=application.created_by, recorded_at=timezone.now())
+    return report
+
+
+def issue_verified(*, application: Application, acting_user, vintage, quantity, **options):
+    """Issue as the ledger services do, after a verification covering exactly this issuance."""
+    from apps.ledger.services import issue_itmos
+
+    if isinstance(vintage, int) and isinstance(quantity, int) and not isinstance(quantity, bool) and quantity > 0:
+        verified_report(application, vintage=vintage, quantity=quantity)
+    return issue_itmos(application=application, acting_user=acting_user, vintage=vintage, quantity=quantity, **options)

@@ -103,6 +103,14 @@ def attach_document(application: Application, *, acting_user, upload: UploadedFi
         raise PermissionDenied(_("Only the proponent may attach documents."))
     if application.state not in ATTACHABLE_STATES:
         raise ValidationError({"file": _("Documents can no longer be attached in state %(state)s.") % {"state": application.get_state_display()}})
+    return store_document(application, acting_user=acting_user, upload=upload, title=title)
+
+
+def store_document(application: Application, *, acting_user, upload: UploadedFile, title: str = "") -> Document:
+    """Check and store an upload as a document of the application, with its audit event, in the caller's transaction.
+
+    The caller has decided who may attach it and when (the ledger attaches monitoring and verification reports).
+    """
     kind = sniff(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():

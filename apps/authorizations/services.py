@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
@@ -391,13 +391,17 @@ def issue_loa(application: Application, *, acting_user, authorized_quantity: int
         }
         if previous is not None:
             LetterOfAuthorization.objects.filter(pk=previous.pk).update(status=LetterStatus.SUPERSEDED, status_changed_at=now)
-        letter = LetterOfAuthorization.objects.create(
-            application=application, version=version, number=content["number"], issuing_authority=issuer,
-            issued_by=acting_user, issued_at=now, authorized_quantity=terms["quantity"],
-            vintage_from=terms["vintage_from"], vintage_to=terms["vintage_to"], purposes=application.purposes,
-            first_transfer_definition=application.first_transfer_definition,
-            acquiring_parties=content["acquiring_parties"], fingerprint=letter_fingerprint(content),
-        )
+        try:
+            with transaction.atomic():  # two approvers issuing at once: the second meets the first's number
+                letter = LetterOfAuthorization.objects.create(
+                    application=application, version=version, number=content["number"], issuing_authority=issuer,
+                    issued_by=acting_user, issued_at=now, authorized_quantity=terms["quantity"],
+                    vintage_from=terms["vintage_from"], vintage_to=terms["vintage_to"], purposes=application.purposes,
+                    first_transfer_definition=application.first_transfer_definition,
+                    acquiring_parties=content["acquiring_parties"], fingerprint=letter_fingerprint(content),
+                )
+        except IntegrityError:
+            raise TransitionNotAvailable(str(APPLICATION.lost_race)) from None
         application.loa = letter  # saved with the state change
         return {"loa": content["number"], "version": version, "supersedes": previous.number if previous else None,
                 "authorized_quantity": terms["quantity"], "vintage_from": terms["vintage_from"], "vintage_to": terms["vintage_to"]}

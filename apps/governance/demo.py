@@ -49,6 +49,7 @@ def _seed_parties() -> None:
                 "is_host": host is not None,
                 "is_acquiring": code in ACQUIRERS,
                 "timezone": host.timezone if host else ACQUIRER_TIMEZONES.get(code, "UTC"),
+                "issuance_requires_verification": host is not None,
             },
         )
 

@@ -52,6 +52,11 @@ class Party(models.Model):
                                       default=NDCAccounting.SINGLE_YEAR)
     ndc_first_year = models.PositiveSmallIntegerField(_("first year of the NDC implementation period"), default=2021)
     ndc_last_year = models.PositiveSmallIntegerField(_("last year of the NDC implementation period"), default=2030)
+    # Whether an Article 6.2 issuance must draw on a verified monitoring report (Article 6.4 always must):
+    # decision 2/CMA.3 leaves the cooperative approach's MRV to the Parties.
+    issuance_requires_verification = models.BooleanField(
+        _("Article 6.2 issuance requires a verified monitoring report"), default=False,
+        help_text=_("Article 6.4 activities always need one; this decides for cooperative approaches."))
 
     class Meta:
         ordering = ["code"]

@@ -1,7 +1,7 @@
 """Read-only views of the ledger in the admin: it changes only through the services."""
 from django.contrib import admin
 
-from .models import Action, Block, RegistryAccount
+from .models import Action, Block, HostApproval, MonitoringReport, RegistryAccount, Verification
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -32,3 +32,20 @@ class BlockAdmin(ReadOnlyAdmin):
 class ActionAdmin(ReadOnlyAdmin):
     list_display = ["id", "at", "action_type", "subtype", "party", "registry_id", "first_id", "last_id", "quantity", "vintage"]
     list_filter = ["action_type", "party", "vintage"]
+
+
+@admin.register(MonitoringReport)
+class MonitoringReportAdmin(ReadOnlyAdmin):
+    list_display = ["id", "application", "vintage", "period_from", "period_to", "quantity", "submitted_at"]
+    list_filter = ["vintage"]
+    list_select_related = ["application"]
+
+
+@admin.register(Verification)
+class VerificationAdmin(ReadOnlyAdmin):
+    list_display = ["id", "monitoring_report", "verifier", "accreditation", "verified_quantity", "recorded_at"]
+
+
+@admin.register(HostApproval)
+class HostApprovalAdmin(ReadOnlyAdmin):
+    list_display = ["application", "authorizes_units", "reference", "approved_at"]

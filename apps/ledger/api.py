@@ -9,13 +9,13 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.authorizations.models import Application
+from apps.authorizations.models import Application, Document
 from apps.authorizations.selectors import visible_applications
 from apps.governance.models import Party
+from apps.permissions import holds_itmos_of, sees_ledger_of
 
 from . import services
-from .models import Action
-from apps.permissions import holds_itmos_of, sees_ledger_of
+from .models import Action, MonitoringReport, Verification
 from .selectors import adjustments_for, first_transfer_actions, ndc_use_actions
 
 
@@ -46,6 +46,53 @@ class QuantityInput(serializers.Serializer):
 class IssuanceInput(QuantityInput):
     cooperative_approach_id = serializers.RegexField(r"^CA\d{4}$", required=False,
                                                      error_messages={"invalid": "Use CA followed by 4 digits."})
+    monitoring_report = serializers.IntegerField(required=False, min_value=1,
+                                                 help_text="The verified monitoring report to issue against (default: the oldest unissued one of the vintage that covers the quantity).")
+
+
+class MonitoringReportInput(serializers.Serializer):
+    vintage = serializers.IntegerField(min_value=1990, max_value=2100)
+    period_from = serializers.DateField(help_text="ISO date, first day monitored.")
+    period_to = serializers.DateField(help_text="ISO date, last day monitored.")
+    quantity = serializers.IntegerField(min_value=1, max_value=10**12, help_text="tCO2e claimed for the vintage.")
+    document = serializers.IntegerField(required=False, min_value=1, help_text="An uploaded document of the application.")
+    file = serializers.FileField(required=False, help_text="The monitoring report itself (multipart; PDF, PNG or JPEG).")
+
+
+class VerificationInput(serializers.Serializer):
+    verifier = serializers.CharField(max_length=200, help_text="The accredited verifier's name.")
+    accreditation = serializers.CharField(max_length=100, help_text="The verifier's accreditation reference.")
+    verified_quantity = serializers.IntegerField(min_value=1, max_value=10**12)
+    document = serializers.IntegerField(required=False, min_value=1, help_text="The verification report, an uploaded document of the application.")
+    file = serializers.FileField(required=False, help_text="The verification report itself (multipart; PDF, PNG or JPEG).")
+
+
+class VerificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Verification
+        fields = ["id", "verifier", "accreditation", "verified_quantity", "document", "recorded_at"]
+
+
+class MonitoringReportSerializer(serializers.ModelSerializer):
+    application = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    verification = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MonitoringReport
+        fields = ["id", "application", "vintage", "period_from", "period_to", "quantity", "document", "submitted_at", "verification"]
+
+    def get_verification(self, report) -> dict | None:
+        verification = Verification.objects.filter(monitoring_report=report).first()
+        return VerificationSerializer(verification).data if verification else None
+
+
+def _document_of(application: Application, pk: int | None):
+    if pk is None:
+        return None
+    document = Document.objects.filter(pk=pk, application=application).first()
+    if document is None:
+        raise serializers.ValidationError({"document": [_("No document %(id)s on this application.") % {"id": pk}]})
+    return document
 
 
 class MovementInput(QuantityInput):
@@ -88,7 +135,46 @@ class IssuanceView(APIView):
         data = IssuanceInput(data=request.data)
         data.is_valid(raise_exception=True)
         application = _visible_application(request.user, reference)
-        return _created(services.issue_itmos(application=application, acting_user=request.user, **data.validated_data))
+        values = dict(data.validated_data)
+        if "monitoring_report" in values:
+            values["monitoring_report"] = MonitoringReport.objects.filter(pk=values["monitoring_report"], application=application).first()
+            if values["monitoring_report"] is None:
+                raise serializers.ValidationError({"monitoring_report": [_("No monitoring report %(id)s on this application.")
+                                                                         % {"id": data.validated_data["monitoring_report"]}]})
+        return _created(services.issue_itmos(application=application, acting_user=request.user, **values))
+
+
+class MonitoringReportView(APIView):
+    """The proponent submits a monitoring report: the quantity claimed for one vintage over a monitoring period."""
+
+    @extend_schema(request=MonitoringReportInput, responses={201: MonitoringReportSerializer}, operation_id="ledger_monitoring_report")
+    def post(self, request, reference: str):
+        data = MonitoringReportInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        application = _visible_application(request.user, reference)
+        values = dict(data.validated_data)
+        values["document"] = _document_of(application, values.pop("document", None))
+        values["upload"] = values.pop("file", None)
+        report = services.submit_monitoring_report(application=application, acting_user=request.user, **values)
+        return Response(MonitoringReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
+class VerificationView(APIView):
+    """The CA approval holder's approver records the accredited verifier's result for a monitoring report."""
+
+    @extend_schema(request=VerificationInput, responses={201: VerificationSerializer}, operation_id="ledger_verification")
+    def post(self, request, pk: int):
+        data = VerificationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        visible = visible_applications(request.user, Application.objects.all())
+        report = MonitoringReport.objects.filter(pk=pk, application__in=visible).select_related("application").first()
+        if report is None:
+            raise NotFound(_("No monitoring report %(id)s.") % {"id": pk})
+        values = dict(data.validated_data)
+        values["document"] = _document_of(report.application, values.pop("document", None))
+        values["upload"] = values.pop("file", None)
+        verification = services.record_verification(monitoring_report=report, acting_user=request.user, **values)
+        return Response(VerificationSerializer(verification).data, status=status.HTTP_201_CREATED)
 
 
 class TransferView(APIView):

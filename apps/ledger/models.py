@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.authorizations.models import Application
+from apps.authorizations.models import Application, Document
 from apps.governance.models import Party, ProponentOrganisation
 
 
@@ -23,9 +23,12 @@ class AccountKind(models.TextChoices):
     ENTITY_HOLDING = "entity", _("Authorized entity holding account")
     RETIREMENT = "retirement", _("Use and cancellation account")
     ADAPTATION_FUND = "adaptation_fund", _("Adaptation Fund account (Article 6.4 share of proceeds)")
+    MECHANISM_HOLDING = "mechanism", _("Mechanism registry holding account")
+    OMGE_CANCELLATION = "omge", _("Mechanism registry cancellation account for OMGE")
 
 
 HOLDING_KINDS = (AccountKind.PARTY_HOLDING, AccountKind.ENTITY_HOLDING)
+MECHANISM_KINDS = (AccountKind.MECHANISM_HOLDING, AccountKind.ADAPTATION_FUND, AccountKind.OMGE_CANCELLATION)
 
 
 class RegistryAccount(models.Model):
@@ -62,6 +65,11 @@ class ActionType(models.TextChoices):
     USE = "Use", _("Use")
     CANCELLATION = "Cancellation", _("Cancellation")
     VOLUNTARY_CANCELLATION = "Voluntary Cancellation", _("Voluntary Cancellation")
+    # Ledger-only: authorized A6.4ERs moved from the mechanism registry into the host's national registry.
+    FORWARDING = "Forwarding", _("Forwarding to the national registry")
+
+
+AEF_ACTION_TYPES = [t for t in ActionType if t != ActionType.FORWARDING]
 
 
 class Subtype(models.TextChoices):
@@ -94,6 +102,8 @@ class Block(models.Model):
     first_transferring_party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
     vintage = models.PositiveSmallIntegerField()
     first_transferred = models.BooleanField(default=False)
+    # A6.4ERs the host did not authorize for international use: no CA, never first-transferred.
+    mitigation_contribution = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["registry_id", "first_id"]
@@ -137,6 +147,9 @@ class Action(models.Model):
     using_entity = models.ForeignKey(ProponentOrganisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    mitigation_contribution = models.BooleanField(default=False, db_default=False)
+    # The verification an Issuance drew on; each verification backs one issuance only.
+    verification = models.ForeignKey("Verification", on_delete=models.PROTECT, null=True, blank=True, related_name="issuances")
 
     class Meta:
         ordering = ["id"]
@@ -147,6 +160,8 @@ class Action(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="action_quantity_positive"),
             models.CheckConstraint(condition=Q(quantity=F("last_id") - F("first_id") + 1), name="action_quantity_matches_serials"),
+            models.UniqueConstraint(fields=["verification"], condition=Q(action_type="Issuance"),
+                                    name="one_issuance_per_verification"),
         ]
         triggers = [pgtrigger.Protect(name="ledger_action_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
 
@@ -156,3 +171,65 @@ class Action(models.Model):
     @property
     def moves(self) -> bool:
         return self.from_account_id is not None or self.to_account_id is not None
+
+
+class MonitoringReport(models.Model):
+    """The proponent's claim of what one activity achieved in a monitoring period, for one vintage year."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="monitoring_reports")
+    vintage = models.PositiveSmallIntegerField(_("vintage"))
+    period_from = models.DateField(_("monitoring period from"))
+    period_to = models.DateField(_("monitoring period to"))
+    quantity = models.BigIntegerField(_("quantity claimed (tCO2e)"))
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["application", "vintage", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="monitoring_quantity_positive"),
+            models.CheckConstraint(condition=Q(period_to__gte=F("period_from")), name="monitoring_period_ordered"),
+        ]
+        triggers = [pgtrigger.Protect(name="monitoring_report_immutable", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.vintage} {self.period_from}–{self.period_to}"
+
+
+class Verification(models.Model):
+    """An accredited third party's verification of a monitoring report: what may be issued for it, once."""
+
+    monitoring_report = models.OneToOneField(MonitoringReport, on_delete=models.PROTECT, related_name="verification")
+    verifier = models.CharField(_("verifier"), max_length=200)
+    accreditation = models.CharField(_("accreditation reference"), max_length=100)
+    verified_quantity = models.BigIntegerField(_("verified quantity (tCO2e)"))
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(verified_quantity__gt=0), name="verified_quantity_positive")]
+        triggers = [pgtrigger.Protect(name="verification_immutable", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"{self.verifier} ({self.accreditation}): {self.verified_quantity}"
+
+
+class HostApproval(models.Model):
+    """The host's approval of an Article 6.4 activity's participation, and whether it authorizes the units.
+
+    Until the workflow has its own approval stages, an application authorized with a Letter of
+    Authorization in force has authorized A6.4ERs; this record says so for an activity the host
+    approved without authorizing its units (mitigation contribution A6.4ERs).
+    """
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="host_approval")
+    authorizes_units = models.BooleanField(_("A6.4ERs authorized for international use"), default=False)
+    reference = models.CharField(_("letter of approval reference"), max_length=100, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.reference}"

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
@@ -12,9 +14,35 @@ from apps.governance.models import NDCAccounting, Party
 from .models import Action, ActionType, Block
 
 
+def party_zone(party: Party | str) -> ZoneInfo:
+    """The Party's own time zone: its calendar year is the year its CA and its AEF count in."""
+    name = party.timezone if isinstance(party, Party) else Party.objects.filter(pk=party).values_list("timezone", flat=True).first()
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def year_bounds(party: Party | str, year: int) -> tuple[datetime, datetime]:
+    """[1 January, next 1 January) of `year` at midnight in the Party's time zone, as aware datetimes."""
+    zone = party_zone(party)
+    return datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
+
+
+def local_year(party: Party | str, at: datetime) -> int:
+    return at.astimezone(party_zone(party)).year
+
+
 def first_transfer_actions(party_code: str, year: int) -> QuerySet:
-    """ITMOs the Party first transferred in the year (added back to its emissions)."""
-    return Action.objects.filter(party_id=party_code, action_type=ActionType.FIRST_TRANSFER, at__year=year)
+    """ITMOs the Party first transferred in its calendar year (added back to its emissions).
+
+    The year is the Party's own: a Thai first transfer at 05:00 on 1 January (UTC+7) counts in
+    the new year although it is still 31 December in UTC.
+    """
+    if not 1 <= year <= 9998:  # beyond what a calendar date can hold: nothing was first transferred then
+        return Action.objects.none()
+    start, end = year_bounds(party_code, year)
+    return Action.objects.filter(party_id=party_code, action_type=ActionType.FIRST_TRANSFER, at__gte=start, at__lt=end)
 
 
 def ndc_use_actions(party_code: str, year: int) -> QuerySet:
@@ -54,7 +82,7 @@ def adjustments_for(party: Party) -> PartyAdjustments:
     amount over the period so far is what applies to the NDC target year (para 7(a)(ii)).
     """
     added = dict(Action.objects.filter(party=party, action_type=ActionType.FIRST_TRANSFER)
-                 .annotate(y=ExtractYear("at")).values("y").annotate(q=Sum("quantity")).values_list("y", "q"))
+                 .annotate(y=ExtractYear("at", tzinfo=party_zone(party))).values("y").annotate(q=Sum("quantity")).values_list("y", "q"))
     used = dict(Action.objects.filter(party=party, action_type=ActionType.USE, purpose="NDC")
                 .values("year_used").annotate(q=Sum("quantity")).values_list("year_used", "q"))
     years = sorted(set(added) | set(used) | set(range(party.ndc_first_year, party.ndc_last_year + 1)))

@@ -1,13 +1,15 @@
-"""Every change to the ledger: issue, transfer, use, cancel. Each is one transaction with row locks and an audit event.
+"""Every change to the ledger: monitoring reports and verifications, issue, transfer, use, cancel.
+Each is one transaction with row locks and an audit event.
 
-Lock order, everywhere: the application row, then the serial counter, then blocks by
-(registry_id, first_id). Bad input raises ValidationError (by field) before anything is
+Lock order, everywhere: the application row, then the verification drawn on, then the serial
+counter, then blocks by (registry_id, first_id). Bad input raises ValidationError (by field) before anything is
 written; a revoked authorization raises LedgerConflict (409).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,13 +17,21 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.audit.events import Event
 from apps.audit.services import record_event
+from apps.authorizations.documents import store_document
 from apps.authorizations.models import Application, FirstTransferDefinition, LetterOfAuthorization, LetterStatus, Purpose, State
-from apps.workflow.engine import TransitionNotAvailable
 from apps.governance.models import Party
+from apps.permissions import (
+    approves_mechanism_participation, operates_registry_for_application, operates_registry_of, records_verification_for,
+    submits_monitoring_for,
+)
+from apps.workflow.engine import TransitionNotAvailable
 
-from .models import HOLDING_KINDS, AccountKind, Action, ActionType, Block, RegistryAccount, SerialCounter, Subtype
-from apps.permissions import operates_registry_for_application, operates_registry_of
+from .models import (
+    HOLDING_KINDS, AccountKind, Action, ActionType, Block, HostApproval, MonitoringReport, RegistryAccount, SerialCounter,
+    Subtype, Verification,
+)
 
 CA_ID_PATTERN = re.compile(r"^CA\d{4}$")
 ADAPTATION_FUND_PERCENT = 5  # share of proceeds, decision 3/CMA.3 annex (pacm_cycle.json step 10)
@@ -47,9 +57,9 @@ def registry_id_of(party_code: str) -> str:
     return f"{party_code}01"
 
 
-def first_transfer_trigger(loa: LetterOfAuthorization) -> str:
+def first_transfer_trigger(loa: LetterOfAuthorization | None) -> str:
     """When an ITMO is first transferred: for NDC use the first international transfer; for OIMP what the LoA says."""
-    if loa.purposes == Purpose.NDC:
+    if loa is None or loa.purposes == Purpose.NDC:
         return FirstTransferDefinition.INTERNATIONAL_TRANSFER
     return loa.first_transfer_definition
 
@@ -81,6 +91,17 @@ def adaptation_fund_account() -> RegistryAccount:
     return _account("adaptation-fund", kind=AccountKind.ADAPTATION_FUND, name="Adaptation Fund (Article 6.4 share of proceeds)")
 
 
+def mechanism_account(organisation) -> RegistryAccount:
+    """The activity participant's holding account in the mechanism registry, where A6.4ERs are issued."""
+    return _account(f"mechanism:{organisation.pk}", kind=AccountKind.MECHANISM_HOLDING, organisation=organisation,
+                    name=f"{organisation.name} (mechanism registry)")
+
+
+def omge_account() -> RegistryAccount:
+    return _account("mechanism:omge", kind=AccountKind.OMGE_CANCELLATION,
+                    name="Mechanism registry cancellation account for OMGE")
+
+
 # --- shared steps ------------------------------------------------------------
 
 
@@ -105,7 +126,8 @@ def _action(kind: str, block: Block, *, party_id: str, at, actor, subtype: str =
         action_type=kind, subtype=subtype, party_id=party_id, application_id=block.application_id,
         registry_id=block.registry_id, first_id=block.first_id, last_id=block.last_id, quantity=block.quantity,
         cooperative_approach_id=block.cooperative_approach_id, first_transferring_party_id=block.first_transferring_party_id,
-        vintage=block.vintage, at=at, actor=actor if getattr(actor, "pk", None) else None, **fields,
+        vintage=block.vintage, at=at, actor=actor if getattr(actor, "pk", None) else None,
+        mitigation_contribution=block.mitigation_contribution, **fields,
     )
 
 
@@ -145,7 +167,7 @@ def _take(*, application: Application, vintage: int, accounts: list[RegistryAcco
             registry_id=block.registry_id, first_id=block.first_id, last_id=front_last, quantity=remaining,
             account=destination, application_id=block.application_id, cooperative_approach_id=block.cooperative_approach_id,
             first_transferring_party_id=block.first_transferring_party_id, vintage=block.vintage,
-            first_transferred=block.first_transferred,
+            first_transferred=block.first_transferred, mitigation_contribution=block.mitigation_contribution,
         )
         # Shrink first, then insert: the exclusion constraint sees no overlap at any moment.
         block.first_id = front_last + 1
@@ -173,44 +195,220 @@ def _summary(actions: list[Action]) -> list[dict]:
              "first_id": a.first_id, "last_id": a.last_id, "quantity": a.quantity} for a in actions]
 
 
+# --- monitoring and verification ---------------------------------------------
+
+
+def _eligible_for_monitoring(application: Application, loa: LetterOfAuthorization | None) -> bool:
+    return _in_force(application, loa) or (application.article_6_4 and _host_approved_without_authorization(application))
+
+
+@transaction.atomic(durable=True)
+def submit_monitoring_report(*, application: Application, acting_user, vintage: int, period_from: date, period_to: date,
+                             quantity: int, document=None, upload=None) -> MonitoringReport:
+    """The proponent reports what the activity achieved in a monitoring period for one vintage year.
+
+    `document` is one already attached to the application; `upload` a file to attach as the report.
+    """
+    application, loa = _lock_application(application)
+    if not submits_monitoring_for(acting_user, application):
+        raise PermissionDenied(_("Only the activity's proponent may submit its monitoring reports."))
+    if not _eligible_for_monitoring(application, loa):
+        raise LedgerConflict(_("Monitoring reports are for activities the host Party approved (%(reference)s is %(state)s).")
+                             % {"reference": application.reference, "state": application.get_state_display()})
+    _positive_quantity(quantity)
+    errors = {}
+    if not isinstance(vintage, int) or not application.vintage_from <= vintage <= application.vintage_to:
+        errors["vintage"] = _("The activity's vintages are %(a)s–%(b)s.") % {"a": application.vintage_from, "b": application.vintage_to}
+    if period_to < period_from:
+        errors["period_to"] = _("The monitoring period cannot end before it starts.")
+    elif isinstance(vintage, int) and not period_from.year <= vintage <= period_to.year:
+        errors["vintage"] = _("The vintage is a calendar year of the monitoring period (%(a)s–%(b)s).") % {
+            "a": period_from.year, "b": period_to.year}
+    if document is not None and document.application_id != application.pk:
+        errors["document"] = _("The document must be one of this application's.")
+    if errors:
+        raise ValidationError(errors)
+    if upload is not None:
+        document = store_document(application, acting_user=acting_user, upload=upload,
+                                  title=_("Monitoring report, vintage %(vintage)s") % {"vintage": vintage})
+    now = timezone.now()
+    report = MonitoringReport.objects.create(
+        application=application, vintage=vintage, period_from=period_from, period_to=period_to, quantity=quantity,
+        document=document, submitted_by=acting_user, submitted_at=now)
+    _audit(Event.LEDGER_MONITORING_REPORT, application, acting_user=acting_user, party=application.host_party_id, at=now,
+           data={"monitoring_report": report.pk, "vintage": vintage, "period_from": period_from.isoformat(),
+                 "period_to": period_to.isoformat(), "quantity": quantity, "document": getattr(document, "pk", None)})
+    return report
+
+
+@transaction.atomic(durable=True)
+def record_verification(*, monitoring_report: MonitoringReport, acting_user, verifier: str, accreditation: str,
+                        verified_quantity: int, document=None, upload=None) -> Verification:
+    """An accredited third party's result for a monitoring report, recorded by the CA approval holder's approver.
+
+    `upload`, if given, is the verification report, attached to the application as a document.
+    """
+    application, _loa = _lock_application(monitoring_report.application)
+    if not records_verification_for(acting_user, application):
+        raise PermissionDenied(_("Only approvers of the authority holding the CA approval duty may record verifications."))
+    if Verification.objects.filter(monitoring_report=monitoring_report).exists():
+        raise LedgerConflict(_("Monitoring report %(id)s is already verified.") % {"id": monitoring_report.pk})
+    errors = {}
+    verifier, accreditation = (verifier or "").strip(), (accreditation or "").strip()
+    if not verifier:
+        errors["verifier"] = _("Name the accredited verifier.")
+    if not accreditation:
+        errors["accreditation"] = _("Give the verifier's accreditation reference.")
+    if not isinstance(verified_quantity, int) or isinstance(verified_quantity, bool) or verified_quantity < 1:
+        errors["verified_quantity"] = _("The verified quantity must be a whole number of tonnes, at least 1.")
+    elif verified_quantity > monitoring_report.quantity:
+        errors["verified_quantity"] = _("The verified quantity cannot exceed the %(claimed)s t claimed.") % {
+            "claimed": monitoring_report.quantity}
+    if document is not None and document.application_id != application.pk:
+        errors["document"] = _("The document must be one of this application's.")
+    if errors:
+        raise ValidationError(errors)
+    if upload is not None:
+        document = store_document(application, acting_user=acting_user, upload=upload,
+                                  title=_("Verification report by %(verifier)s") % {"verifier": verifier})
+    now = timezone.now()
+    verification = Verification.objects.create(
+        monitoring_report=monitoring_report, verifier=verifier, accreditation=accreditation,
+        verified_quantity=verified_quantity, document=document, recorded_by=acting_user, recorded_at=now)
+    _audit(Event.LEDGER_VERIFICATION, application, acting_user=acting_user, party=application.host_party_id, at=now,
+           data={"monitoring_report": monitoring_report.pk, "verifier": verifier, "accreditation": accreditation,
+                 "verified_quantity": verified_quantity, "document": getattr(document, "pk", None)})
+    return verification
+
+
+def verification_required(application: Application) -> bool:
+    """Article 6.4: always (the mechanism issues against verified monitoring); Article 6.2: the host Party's setting."""
+    return application.article_6_4 or application.host_party.issuance_requires_verification
+
+
+def unissued_verifications(application: Application, vintage: int):
+    return (Verification.objects.filter(monitoring_report__application=application, monitoring_report__vintage=vintage)
+            .exclude(issuances__action_type=ActionType.ISSUANCE).order_by("id"))
+
+
+def _verification_for_issuance(application: Application, vintage: int, quantity: int,
+                               monitoring_report: MonitoringReport | None) -> Verification | None:
+    """The verification an issuance draws on: the one named, else the oldest unissued one of the vintage that covers it."""
+    if monitoring_report is not None:
+        if monitoring_report.application_id != application.pk:
+            raise ValidationError({"monitoring_report": _("That monitoring report is not this application's.")})
+        verification = Verification.objects.select_for_update().filter(monitoring_report=monitoring_report).first()
+        if verification is None:
+            raise ValidationError({"monitoring_report": _("That monitoring report has not been verified.")})
+        if monitoring_report.vintage != vintage:
+            raise ValidationError({"vintage": _("That monitoring report is for vintage %(v)s.") % {"v": monitoring_report.vintage}})
+        if verification.issuances.filter(action_type=ActionType.ISSUANCE).exists():
+            raise LedgerConflict(_("Units were already issued against the verification of monitoring report %(id)s.")
+                                 % {"id": monitoring_report.pk})
+        if quantity > verification.verified_quantity:
+            raise ValidationError({"quantity": _("Monitoring report %(id)s was verified for %(verified)s t; %(quantity)s were asked for.")
+                                   % {"id": monitoring_report.pk, "verified": verification.verified_quantity, "quantity": quantity}})
+        return verification
+    if not verification_required(application):
+        return None
+    candidates = list(unissued_verifications(application, vintage).select_for_update())
+    for verification in candidates:
+        if verification.verified_quantity >= quantity:
+            return verification
+    available = sum(v.verified_quantity for v in candidates)
+    raise ValidationError({"quantity": _(
+        "%(available)s t of vintage %(vintage)s are verified and not yet issued (at most %(largest)s t in one verification); "
+        "%(quantity)s were asked for. Issuance draws on one verified monitoring report."
+    ) % {"available": available, "vintage": vintage, "largest": max((v.verified_quantity for v in candidates), default=0),
+         "quantity": quantity}})
+
+
+# --- host approval of an Article 6.4 activity ----------------------------------
+
+
+@transaction.atomic(durable=True)
+def record_host_approval(*, application: Application, acting_user, reference: str = "") -> HostApproval:
+    """The host approved an Article 6.4 activity's participation without authorizing its A6.4ERs.
+
+    Its units are then mitigation contribution A6.4ERs. An authorization for international use
+    goes through the LoA and CA workflow as for any application; this records only the approval.
+    """
+    application, loa = _lock_application(application)
+    if not approves_mechanism_participation(acting_user, application):
+        raise PermissionDenied(_("Only approvers of the authority holding the CA approval duty may record the host's approval."))
+    if not application.article_6_4:
+        raise ValidationError({"mechanism": _("Only an Article 6.4 activity is approved for the mechanism.")})
+    if _in_force(application, loa) or application.state in (State.REJECTED, State.WITHDRAWN, State.REVOKED):
+        raise LedgerConflict(_("%(reference)s is %(state)s: there is no approval without authorization to record.")
+                             % {"reference": application.reference, "state": application.get_state_display()})
+    if HostApproval.objects.filter(application=application).exists():
+        raise LedgerConflict(_("The host's approval of %(reference)s is already recorded.") % {"reference": application.reference})
+    now = timezone.now()
+    approval = HostApproval.objects.create(application=application, authorizes_units=False, reference=(reference or "").strip()[:100],
+                                           approved_by=acting_user, approved_at=now)
+    _audit(Event.LEDGER_HOST_APPROVAL, application, acting_user=acting_user, party=application.host_party_id, at=now,
+           data={"reference": approval.reference, "authorizes_units": False})
+    return approval
+
+
 # --- issuance ----------------------------------------------------------------
 
 
+def _host_approved_without_authorization(application: Application) -> bool:
+    return HostApproval.objects.filter(application=application, authorizes_units=False).exists() and application.state not in (
+        State.REJECTED, State.WITHDRAWN, State.REVOKED)
+
+
+def mitigation_contribution_units(application: Application, loa: LetterOfAuthorization | None) -> bool:
+    """An Article 6.4 activity the host approved without authorizing its A6.4ERs: they are mitigation contribution units."""
+    return application.article_6_4 and not _in_force(application, loa) and _host_approved_without_authorization(application)
+
+
 def issued_quantity(application: Application) -> int:
-    return Action.objects.filter(application=application, action_type=ActionType.ISSUANCE).aggregate(q=Sum("quantity"))["q"] or 0
+    """Authorized units issued (what counts against the LoA); mitigation contribution A6.4ERs do not."""
+    return (Action.objects.filter(application=application, action_type=ActionType.ISSUANCE, mitigation_contribution=False)
+            .aggregate(q=Sum("quantity"))["q"] or 0)
 
 
 @transaction.atomic(durable=True)
 def issue_itmos(*, application: Application, acting_user, vintage: int, quantity: int,
-                cooperative_approach_id: str | None = None) -> list[Action]:
-    """Issue ITMOs of one vintage under an authorized application into its proponent's account in the host registry.
+                cooperative_approach_id: str | None = None, monitoring_report: MonitoringReport | None = None) -> list[Action]:
+    """Issue units of one vintage: ITMOs into the host registry (6.2), A6.4ERs into the mechanism registry (6.4).
 
-    Never above the LoA's authorized quantity in total, never outside its vintages.
-    Article 6.4 activities give 5% to the Adaptation Fund and cancel 2% for OMGE at once;
-    an LoA whose first transfer is its authorization or the issuance marks the rest first-transferred.
+    Never above the LoA's authorized quantity in total, never outside its vintages, and, where a
+    verified report is required, never beyond one unissued verification of the vintage.
+    Article 6.4 activities give 5% to the Adaptation Fund and cancel 2% for OMGE at once; their
+    authorized A6.4ERs are forwarded to the host's national registry, mitigation contribution
+    A6.4ERs stay in the mechanism registry. An LoA whose first transfer is its authorization or the
+    issuance marks the authorized rest first-transferred.
     """
     application, loa = _lock_application(application)
     if not operates_registry_for_application(acting_user, application):
         raise PermissionDenied(_("Only approvers of the authority holding the CA approval duty may issue ITMOs."))
-    if not _in_force(application, loa):
+    contribution = mitigation_contribution_units(application, loa)
+    if not contribution and not _in_force(application, loa):
         raise LedgerConflict(_("ITMOs can only be issued under an authorized application whose authorization is in force (%(reference)s is %(state)s).")
                              % {"reference": application.reference, "state": application.get_state_display()})
     _positive_quantity(quantity)
     errors = {}
-    if not isinstance(vintage, int) or not loa.vintage_from <= vintage <= loa.vintage_to:
-        errors["vintage"] = _("The LoA authorizes vintages %(a)s–%(b)s only.") % {"a": loa.vintage_from, "b": loa.vintage_to}
-    already = issued_quantity(application)
-    if already + quantity > loa.authorized_quantity:
-        errors["quantity"] = _("The LoA authorizes %(authorized)s ITMOs; %(issued)s are already issued, so at most %(left)s more can be.") % {
-            "authorized": loa.authorized_quantity, "issued": already, "left": loa.authorized_quantity - already}
+    low, high = (application.vintage_from, application.vintage_to) if contribution else (loa.vintage_from, loa.vintage_to)
+    if not isinstance(vintage, int) or not low <= vintage <= high:
+        errors["vintage"] = (_("The activity's vintages are %(a)s–%(b)s.") if contribution
+                             else _("The LoA authorizes vintages %(a)s–%(b)s only.")) % {"a": low, "b": high}
+    if not contribution:
+        already = issued_quantity(application)
+        if already + quantity > loa.authorized_quantity:
+            errors["quantity"] = _("The LoA authorizes %(authorized)s ITMOs; %(issued)s are already issued, so at most %(left)s more can be.") % {
+                "authorized": loa.authorized_quantity, "issued": already, "left": loa.authorized_quantity - already}
     ca_id = application.cooperative_approach_id or (cooperative_approach_id or "")
     if cooperative_approach_id and application.cooperative_approach_id and cooperative_approach_id != application.cooperative_approach_id:
         errors["cooperative_approach_id"] = _("This application's cooperative approach is %(id)s.") % {"id": application.cooperative_approach_id}
-    elif not CA_ID_PATTERN.match(ca_id):
+    elif not contribution and not CA_ID_PATTERN.match(ca_id):
         errors["cooperative_approach_id"] = _("Record the cooperative approach ID (CA followed by 4 digits) before issuing.")
     if errors:
         raise ValidationError(errors)
-    if not application.cooperative_approach_id:
+    verification = _verification_for_issuance(application, vintage, quantity, monitoring_report)
+    if ca_id and not application.cooperative_approach_id:
         Application.objects.filter(pk=application.pk).update(cooperative_approach_id=ca_id)
 
     now = timezone.now()
@@ -222,31 +420,49 @@ def issue_itmos(*, application: Application, acting_user, vintage: int, quantity
     counter.last_id += quantity
     counter.save(update_fields=["last_id"])
 
-    account = entity_account(host, application.organisation)
+    national = entity_account(host, application.organisation)
+    account = mechanism_account(application.organisation) if application.article_6_4 else national
     block = Block.objects.create(
         registry_id=registry, first_id=first_id, last_id=first_id + quantity - 1, quantity=quantity, account=account,
         application=application, cooperative_approach_id=ca_id, first_transferring_party_id=host, vintage=vintage,
+        mitigation_contribution=contribution,
     )
-    actions = [_action(ActionType.ISSUANCE, block, party_id=host, at=now, actor=acting_user, to_account=account)]
+    actions = [_action(ActionType.ISSUANCE, block, party_id=host, at=now, actor=acting_user, to_account=account,
+                       verification=verification)]
     if application.article_6_4:
-        for share, destination, kind, subtype in (
-            (adaptation_fund_share(quantity), adaptation_fund_account(), ActionType.TRANSFER, Subtype.ADAPTATION_FUND),
-            (omge_share(quantity), retirement_account(host), ActionType.CANCELLATION, Subtype.OMGE),
-        ):
-            if share:
-                for piece, _source in _take(application=application, vintage=vintage, accounts=[account], quantity=share,
-                                            destination=destination):
-                    actions.append(_action(kind, piece, party_id=host, at=now, actor=acting_user, subtype=subtype,
-                                           from_account=account, to_account=destination))
+        actions += _mechanism_shares(application, vintage, quantity, account, host=host, at=now, acting_user=acting_user)
+        if not contribution:  # authorized A6.4ERs go on to the host's national registry
+            rest = list(Block.objects.filter(pk=block.pk, account=account))
+            Block.objects.filter(pk__in=[b.pk for b in rest]).update(account=national)
+            actions += [_action(ActionType.FORWARDING, b, party_id=host, at=now, actor=acting_user, from_account=account,
+                                to_account=national) for b in rest]
     trigger = first_transfer_trigger(loa)
-    if trigger in (FirstTransferDefinition.AUTHORIZATION, FirstTransferDefinition.ISSUANCE):
-        rest = list(Block.objects.filter(pk=block.pk, account=account))  # what stayed with the proponent after the shares
+    if not contribution and trigger in (FirstTransferDefinition.AUTHORIZATION, FirstTransferDefinition.ISSUANCE):
+        rest = list(Block.objects.filter(pk=block.pk, account=national))  # what stayed with the proponent after the shares
         _mark_first_transferred(rest)
         subtype = Subtype.AUTHORIZATION if trigger == FirstTransferDefinition.AUTHORIZATION else Subtype.ISSUANCE
         actions += [_action(ActionType.FIRST_TRANSFER, b, party_id=host, at=now, actor=acting_user, subtype=subtype) for b in rest]
     Action.objects.bulk_create(actions)
-    _audit("ledger.issuance", application, acting_user=acting_user, party=host, at=now,
-           data={"vintage": vintage, "quantity": quantity, "actions": _summary(actions)})
+    _audit(Event.LEDGER_ISSUANCE, application, acting_user=acting_user, party=host, at=now,
+           data={"vintage": vintage, "quantity": quantity, "actions": _summary(actions),
+                 "monitoring_report": verification.monitoring_report_id if verification else None,
+                 "mitigation_contribution": contribution})
+    return actions
+
+
+def _mechanism_shares(application: Application, vintage: int, quantity: int, account: RegistryAccount, *, host: str,
+                      at, acting_user) -> list[Action]:
+    """The share of proceeds to the Adaptation Fund account and the OMGE cancellation, taken at issuance."""
+    actions = []
+    for share, destination, kind, subtype in (
+        (adaptation_fund_share(quantity), adaptation_fund_account(), ActionType.TRANSFER, Subtype.ADAPTATION_FUND),
+        (omge_share(quantity), omge_account(), ActionType.CANCELLATION, Subtype.OMGE),
+    ):
+        if share:
+            for piece, _source in _take(application=application, vintage=vintage, accounts=[account], quantity=share,
+                                        destination=destination):
+                actions.append(_action(kind, piece, party_id=host, at=at, actor=acting_user, subtype=subtype,
+                                       from_account=account, to_account=destination))
     return actions
 
 
@@ -271,6 +487,10 @@ def transfer_itmos(*, application: Application, acting_user, vintage: int, quant
     _positive_quantity(quantity)
     if to_party.pk == from_code:
         raise ValidationError({"to_party": _("A transfer goes to another Party's account.")})
+    if mitigation_contribution_units(application, loa):
+        raise LedgerConflict(_("%(reference)s has mitigation contribution A6.4ERs only: the host did not authorize them for "
+                               "international use, so they carry no corresponding adjustment and are never first-transferred.")
+                             % {"reference": application.reference})
     if loa is None:
         raise LedgerConflict(_("%(reference)s has no Letter of Authorization.") % {"reference": application.reference})
     in_force = _in_force(application, loa)
@@ -295,7 +515,7 @@ def transfer_itmos(*, application: Application, acting_user, vintage: int, quant
     acquisitions = [_action(ActionType.ACQUISITION, block, party_id=to_party.pk, at=now, actor=acting_user,
                             transferring_party_id=from_code) for block, _s in moved]
     Action.objects.bulk_create(actions + acquisitions)
-    _audit("ledger.transfer", application, acting_user=acting_user, party=from_code, at=now,
+    _audit(Event.LEDGER_TRANSFER, application, acting_user=acting_user, party=from_code, at=now,
            data={"vintage": vintage, "quantity": quantity, "to_party": to_party.pk, "actions": _summary(actions)})
     return actions
 
@@ -331,7 +551,7 @@ def _retire(kind: str, *, application: Application, acting_user, party: Party, v
         for block, source in moved
     ]
     Action.objects.bulk_create(actions)
-    _audit(f"ledger.{kind.lower().replace(' ', '_')}", application, acting_user=acting_user, party=party.pk, at=now,
+    _audit(Event(f"ledger.{kind.lower().replace(' ', '_')}"), application, acting_user=acting_user, party=party.pk, at=now,
            data={"vintage": vintage, "quantity": quantity, "purpose": purpose, "year_used": year_used, "actions": _summary(actions)})
     return actions
 

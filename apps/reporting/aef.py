@@ -10,7 +10,6 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, time
 from datetime import timezone as dt_timezone
 from functools import cache
 from pathlib import Path
@@ -18,8 +17,9 @@ from pathlib import Path
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from apps.authorizations.models import FirstTransferDefinition, LetterOfAuthorization
+from apps.authorizations.models import FirstTransferDefinition, LetterOfAuthorization, Mechanism
 from apps.ledger.models import HOLDING_KINDS, Action, ActionType, RegistryAccount
+from apps.ledger.selectors import party_zone, year_bounds
 
 from .models import Report
 
@@ -44,6 +44,7 @@ def headings(table: str) -> list[str]:
     return [c["heading"] for c in columns(table)]
 
 
+MECHANISM_NOTE = "A6.4ERs of the Article 6.4 mechanism (PACM)"
 # Ledger action → AEF action type: an issuance is reported as the ITMOs' Authorization.
 AEF_ACTION_TYPE = {ActionType.ISSUANCE: "Authorization"}
 AEF_FIRST_TRANSFER_DEFINITION = {
@@ -53,12 +54,8 @@ AEF_FIRST_TRANSFER_DEFINITION = {
 }
 
 
-def _date(value) -> str:
-    return timezone.localtime(value, dt_timezone.utc).strftime("%d/%m/%Y") if value else ""
-
-
-def year_end(year: int) -> datetime:
-    return datetime.combine(datetime(year, 12, 31), time.max, tzinfo=dt_timezone.utc)
+def _date(value, zone=dt_timezone.utc) -> str:
+    return timezone.localtime(value, zone).strftime("%d/%m/%Y") if value else ""
 
 
 def entity_id(party_code: str, organisation_id: int) -> str:
@@ -95,10 +92,24 @@ class AEFBuilder:
         self.year = report.year
         self.corrections = Corrections.of(report)
         self._authorizations: dict[int, dict] | None = None
+        # The reported year is the Party's calendar year, midnight to midnight in its own time zone.
+        self.zone = party_zone(self.party)
+        self.period_start, self.period_end = year_bounds(self.party, self.year)
 
-    # what the report covers
+    def _date(self, value) -> str:
+        return _date(value, self.zone)
+
+    # What the report covers. Table 3 (Actions) lists the actions of the reported year only:
+    # the annual information of decision 2/CMA.3 annex para 20 is for the previous calendar year,
+    # and the AEF of decision 6/CMA.4 annex II reports each year's actions in that year's
+    # submission (Table 4, Holdings, is the position at the end of it). A second year's
+    # report so never repeats the first year's actions.
+    # Mitigation contribution A6.4ERs are not ITMOs, and forwarding from the mechanism registry to the
+    # national registry is no AEF action: neither is reported.
     def _actions(self):
-        queryset = Action.objects.filter(party=self.party, at__lte=year_end(self.year))
+        queryset = (Action.objects.filter(party=self.party, at__gte=self.period_start, at__lt=self.period_end,
+                                          mitigation_contribution=False)
+                    .exclude(action_type=ActionType.FORWARDING))
         if self.report.frozen_through_action_id is not None:
             queryset = queryset.filter(id__lte=self.report.frozen_through_action_id)
         return queryset
@@ -107,7 +118,7 @@ class AEFBuilder:
         return self._actions().count()
 
     def _letters(self):
-        return (LetterOfAuthorization.objects.filter(application__host_party=self.party, issued_at__lte=year_end(self.year))
+        return (LetterOfAuthorization.objects.filter(application__host_party=self.party, issued_at__lt=self.period_end)
                 .select_related("application__organisation").order_by("issued_at", "id"))
 
     def rows(self, table: str) -> Iterator[tuple[str, dict]]:
@@ -121,7 +132,7 @@ class AEFBuilder:
         row = dict.fromkeys(headings("Submission"), "")
         row.update({
             "Party": self.party.code, "Version": report.version, "Reported year": str(self.year),
-            "Date of submission": _date(report.submitted_at or report.approved_at or timezone.now()),
+            "Date of submission": self._date(report.submitted_at or report.approved_at or timezone.now()),
             "First year of the NDC implementation period": str(self.party.ndc_first_year),
             "Last year of the NDC implementation period": str(self.party.ndc_last_year),
         })
@@ -135,7 +146,7 @@ class AEFBuilder:
                 application = letter.application
                 row = dict.fromkeys(headings("Authorizations"), "")
                 row.update({
-                    "Authorization ID": letter.number, "Date of authorization": _date(letter.issued_at),
+                    "Authorization ID": letter.number, "Date of authorization": self._date(letter.issued_at),
                     "Cooperative approach ID": application.cooperative_approach_id, "Version of the authorization": str(letter.version),
                     "Authorized quantity": str(letter.authorized_quantity), "Metric": "GHG",
                     "Sector(s)": application.sector, "Activity type(s)": application.activity_type,
@@ -145,8 +156,11 @@ class AEFBuilder:
                     "Authorized timeframe": f"{letter.vintage_from} - {letter.vintage_to}",
                     "First transfer definition for OIMP": (AEF_FIRST_TRANSFER_DEFINITION.get(letter.first_transfer_definition, "")
                                                            if "OIMP" in letter.purposes else ""),
-                    "Additional explanatory information": (f"Authorization revoked on {_date(letter.revoked_at)}"
-                                                           if letter.revoked_at and letter.revoked_at <= year_end(self.year) else ""),
+                    "Additional explanatory information": "; ".join(filter(None, [
+                        MECHANISM_NOTE if application.mechanism == Mechanism.ARTICLE_6_4 else "",
+                        f"Authorization revoked on {self._date(letter.revoked_at)}"
+                        if letter.revoked_at and letter.revoked_at < self.period_end else ""])),
+                    "_mechanism": application.mechanism,
                     "_mitigation_type": application.mitigation_type,
                 })
                 self.corrections.apply("Authorizations", letter.number, row)
@@ -171,7 +185,7 @@ class AEFBuilder:
             retiring = kind in (ActionType.USE, ActionType.CANCELLATION, ActionType.VOLUNTARY_CANCELLATION)
             row = dict(blank)
             row.update({
-                "Action date": _date(a["at"]), "Action type": AEF_ACTION_TYPE.get(kind, kind), "Action subtype": a["subtype"],
+                "Action date": self._date(a["at"]), "Action type": AEF_ACTION_TYPE.get(kind, kind), "Action subtype": a["subtype"],
                 "Cooperative approach ID": a["cooperative_approach_id"],
                 "Authorization ID": authorization.get("Authorization ID", ""),
                 "First transferring participating Party ID": a["first_transferring_party_id"],
@@ -184,6 +198,7 @@ class AEFBuilder:
                 "Using/cancelling participating Party ID": a["party_id"] if retiring else "",
                 "Using/cancelling authorized entity ID": a["using_entity__name"] or "",
                 "Calendar year for which the ITMOs are used towards the Party's NDC": str(a["year_used"] or "") if kind == ActionType.USE else "",
+                "Additional explanatory information": MECHANISM_NOTE if authorization.get("_mechanism") == Mechanism.ARTICLE_6_4 else "",
             })
             key = str(a["id"])
             yield key, self.corrections.apply("Actions", key, row)
@@ -192,7 +207,7 @@ class AEFBuilder:
         return set(RegistryAccount.objects.filter(party=self.party, kind__in=HOLDING_KINDS).values_list("pk", flat=True))
 
     def _movements(self, accounts: set[int]):
-        queryset = Action.objects.filter(Q(from_account__in=accounts) | Q(to_account__in=accounts), at__lte=year_end(self.year))
+        queryset = Action.objects.filter(Q(from_account__in=accounts) | Q(to_account__in=accounts), at__lt=self.period_end)
         if self.report.frozen_through_action_id is not None:
             queryset = queryset.filter(id__lte=self.report.frozen_through_action_id)
         return queryset
@@ -216,7 +231,7 @@ class AEFBuilder:
 
     def _held_blocks(self, accounts: set[int]) -> Iterator[tuple]:
         """Streamed from the blocks when nothing moved since the cut-off (the usual case), else replayed."""
-        later = Q(at__gt=year_end(self.year))
+        later = Q(at__gte=self.period_end)
         if self.report.frozen_through_action_id is not None:
             later |= Q(id__gt=self.report.frozen_through_action_id)
         moved_since = Action.objects.filter(Q(from_account__in=accounts) | Q(to_account__in=accounts)).filter(later).exists()
@@ -271,7 +286,7 @@ class AEFBuilder:
             seen.add((identifier, application.cooperative_approach_id))
             row = dict(blank)
             row.update({
-                "Date of the authorization": _date(letter.issued_at), "Name": application.organisation.name,
+                "Date of the authorization": self._date(letter.issued_at), "Name": application.organisation.name,
                 "Country of incorporation": application.organisation.country, "Identification number": identifier,
                 "Cooperative approach ID": application.cooperative_approach_id,
             })

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from apps.ledger.models import Action, Block
 from apps.reporting.aef import headings
 
+from ..factories import verified_report
 from ..ledger.conftest import authorized, korea_operator  # noqa: F401 (fixture)
 
 YEAR = timezone.now().year
@@ -23,6 +24,9 @@ def application(proponent):
 
 
 def _issue(api, persona, application, **body):
+    body = {"vintage": 2026, "quantity": 1000, **body}
+    if isinstance(body["quantity"], int) and body["quantity"] > 0 and isinstance(body["vintage"], int):
+        verified_report(application, vintage=body["vintage"], quantity=body["quantity"])
     return api(persona).post(f"/api/v1/applications/{application.reference}/issuances/",
                              {"vintage": 2026, "quantity": 1000, **body}, format="json")
 
@@ -122,3 +126,9 @@ def test_a_reference_the_caller_may_not_see_answers_as_an_unknown_one(api, appli
     assert (hidden.status_code, unknown.status_code) == (404, 404)
     assert hidden.json()["code"] == unknown.json()["code"]
     assert Action.objects.count() == 1  # the issuance only
+
+
+def test_a_year_no_calendar_holds_and_a_negative_report_id_answer_in_the_apis_shape(api, application, federal_approver):
+    assert api(federal_approver).get("/api/v1/ledger/MYS/99999/").json()["first_transferred"] == 0
+    response = api(federal_approver).get("/api/v1/reports/-5/")
+    assert response.status_code == 404 and response.json()["code"]

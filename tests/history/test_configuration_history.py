@@ -92,3 +92,16 @@ def test_verify_decisions_names_a_decision_by_someone_without_the_duty(proponent
         cursor.execute("DELETE FROM history_membershipevent WHERE user_id = %s", [sabah_approver.pk])
     with pytest.raises(CommandError, match=f"first: event #{event.seq}"):
         call_command("verify_decisions", stdout=StringIO())
+
+
+def test_the_verification_setting_of_a_party_is_in_its_admin_page_and_its_history(client, admin_user):
+    from apps.governance.models import Party
+
+    client.force_login(admin_user)
+    page = client.get("/admin/governance/party/THA/change/")
+    assert page.status_code == 200 and b'name="issuance_requires_verification"' in page.content
+    party = Party.objects.get(code="THA")
+    party.issuance_requires_verification = False
+    party.save()
+    latest = EVENT_MODELS["Party"].objects.filter(pgh_obj_id="THA").order_by("-pgh_id").first()
+    assert latest.issuance_requires_verification is False

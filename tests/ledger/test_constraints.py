@@ -8,12 +8,13 @@ from django.db import IntegrityError, ProgrammingError, connection, transaction
 
 from apps.governance.models import Party
 from apps.ledger.models import Action, Block
-from apps.ledger.services import issue_itmos, transfer_itmos
+from apps.ledger.services import transfer_itmos
+from ..factories import issue_verified
 
 
 @pytest.fixture
 def issued(ndc_application, federal_approver):
-    issue_itmos(application=ndc_application, acting_user=federal_approver, vintage=2026, quantity=100)
+    issue_verified(application=ndc_application, acting_user=federal_approver, vintage=2026, quantity=100)
     return Block.objects.get()
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,8 +15,9 @@ from apps.authorizations.services import revoke_authorization
 from apps.governance.models import Party
 from apps.ledger.models import Action, ActionType, Block
 from apps.ledger.selectors import adjustments_for, balance_differences, first_transfer_differences
-from apps.ledger.services import LedgerConflict, cancel_itmos, issue_itmos, transfer_itmos, use_itmos
+from apps.ledger.services import LedgerConflict, cancel_itmos, transfer_itmos, use_itmos
 
+from ..factories import issue_verified
 from .conftest import authorized
 
 AUTHORIZED = 500
@@ -44,9 +46,10 @@ def _overlapping_blocks() -> int:
 
 def _ca_from_scratch(party_code: str) -> dict[int, int]:
     figures: Counter = Counter()
+    zone = ZoneInfo(Party.objects.get(code=party_code).timezone)
     for action in Action.objects.filter(party_id=party_code):
         if action.action_type == ActionType.FIRST_TRANSFER:
-            figures[action.at.year] += action.quantity
+            figures[action.at.astimezone(zone).year] += action.quantity
         elif action.action_type == ActionType.USE and action.purpose == "NDC":
             figures[action.year_used] -= action.quantity
     return {year: q for year, q in figures.items() if q}
@@ -71,7 +74,7 @@ def test_random_operations_keep_every_invariant(proponent, federal_approver, kor
                 app = Application.objects.get(pk=application.pk)
                 try:
                     if name == "issue":
-                        issue_itmos(application=app, acting_user=federal_approver, vintage=vintage, quantity=quantity)
+                        issue_verified(application=app, acting_user=federal_approver, vintage=vintage, quantity=quantity)
                     elif name == "transfer":
                         transfer_itmos(application=app, acting_user=federal_approver, vintage=vintage, quantity=quantity, to_party=kor)
                     elif name == "onward":

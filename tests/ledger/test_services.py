@@ -10,16 +10,17 @@ from apps.governance.models import Party
 from apps.ledger.models import Action, ActionType, Block, Subtype
 from apps.ledger.selectors import balance_differences, year_adjustment
 from apps.ledger.services import (
-    LedgerConflict, cancel_itmos, issue_itmos, transfer_itmos, use_itmos,
+    LedgerConflict, cancel_itmos, transfer_itmos, use_itmos,
 )
 
+from ..factories import issue_verified
 from .conftest import authorized
 
 KOR = lambda: Party.objects.get(code="KOR")  # noqa: E731
 
 
 def test_issuance_creates_a_block_in_the_proponents_account_with_its_identifiers(ndc_application, federal_approver):
-    [action] = issue_itmos(application=ndc_application, acting_user=federal_approver, vintage=2026, quantity=1000)
+    [action] = issue_verified(application=ndc_application, acting_user=federal_approver, vintage=2026, quantity=1000)
     block = Block.objects.get()
     assert (block.registry_id, block.first_id, block.last_id, block.quantity) == ("MYS01", 1, 1000, 1000)
     assert (block.cooperative_approach_id, block.first_transferring_party_id, block.vintage) == ("CA0001", "MYS", 2026)
@@ -29,29 +30,29 @@ def test_issuance_creates_a_block_in_the_proponents_account_with_its_identifiers
 
 
 def test_serials_of_later_issuances_follow_on_without_overlap(ndc_application, federal_approver):
-    issue_itmos(application=ndc_application, acting_user=federal_approver, vintage=2026, quantity=10)
-    issue_itmos(application=ndc_application, acting_user=federal_approver, vintage=2027, quantity=5)
+    issue_verified(application=ndc_application, acting_user=federal_approver, vintage=2026, quantity=10)
+    issue_verified(application=ndc_application, acting_user=federal_approver, vintage=2027, quantity=5)
     assert list(Block.objects.values_list("first_id", "last_id")) == [(1, 10), (11, 15)]
 
 
 def test_over_issuance_is_refused_with_the_amount_left_and_nothing_is_written(ndc_application, federal_approver):
-    issue_itmos(application=ndc_application, acting_user=federal_approver, vintage=2026, quantity=99_000)
+    issue_verified(application=ndc_application, acting_user=federal_approver, vintage=2026, quantity=99_000)
     actions, events = Action.objects.count(), AuditEvent.objects.count()
     with pytest.raises(ValidationError) as error:
-        issue_itmos(application=ndc_application, acting_user=federal_approver, vintage=2027, quantity=1001)
+        issue_verified(application=ndc_application, acting_user=federal_approver, vintage=2027, quantity=1001)
     assert "at most 1000 more" in str(error.value.message_dict["quantity"])
     assert (Action.objects.count(), AuditEvent.objects.count(), Block.objects.count()) == (actions, events, 1)
 
 
 def test_a_vintage_outside_the_loa_is_refused(ndc_application, federal_approver):
     with pytest.raises(ValidationError) as error:
-        issue_itmos(application=ndc_application, acting_user=federal_approver, vintage=2031, quantity=1)
+        issue_verified(application=ndc_application, acting_user=federal_approver, vintage=2031, quantity=1)
     assert "2026–2030" in error.value.message_dict["vintage"][0]
 
 
 def test_only_the_ca_holders_approver_issues(ndc_application, sabah_approver):
     with pytest.raises(PermissionDenied):
-        issue_itmos(application=ndc_application, acting_user=sabah_approver, vintage=2026, quantity=1)
+        issue_verified(application=ndc_application, acting_user=sabah_approver, vintage=2026, quantity=1)
     assert not Action.objects.exists()
 
 
@@ -59,11 +60,11 @@ def test_issuance_needs_an_authorized_application(proponent, federal_approver):
     application = authorized(proponent)
     revoke_authorization(application, acting_user=federal_approver, comment="Double claimed")
     with pytest.raises(LedgerConflict):
-        issue_itmos(application=application, acting_user=federal_approver, vintage=2026, quantity=1)
+        issue_verified(application=application, acting_user=federal_approver, vintage=2026, quantity=1)
 
 
 def test_a_partial_transfer_splits_the_block_and_first_transfers_the_moved_part(ndc_application, federal_approver):
-    issue_itmos(application=ndc_application, acting_user=federal_approver, vintage=2026, quantity=1000)
+    issue_verified(application=ndc_application, acting_user=federal_approver, vintage=2026, quantity=1000)
     [action] = transfer_itmos(application=ndc_application, acting_user=federal_approver, vintage=2026, quantity=300, to_party=KOR())
     assert action.action_type == ActionType.FIRST_TRANSFER and action.subtype == Subtype.FIRST_TRANSFER_TO_PARTY
     assert (action.first_id, action.last_id, action.acquiring_party_id) == (1, 300, "KOR")
@@ -75,7 +76,7 @@ def test_a_partial_transfer_splits_the_block_and_first_transfers_the_moved_part(
 
 
 def test_a_transfer_beyond_the_holdings_is_refused_and_moves_nothing(ndc_application, federal_approver):
-    issue_itmos(application=ndc_application, acting_user=federal_approver, vintage=2026, quantity=10)
+    issue_verified(application=ndc_application, acting_user=federal_approver, vintage=2026, quantity=10)
     with pytest.raises(ValidationError) as error:
         transfer_itmos(application=ndc_application, acting_user=federal_approver, vintage=2026, quantity=11, to_party=KOR())
     assert "Only 10 ITMOs" in error.value.message_dict["quantity"][0]
@@ -83,7 +84,7 @@ def test_a_transfer_beyond_the_holdings_is_refused_and_moves_nothing(ndc_applica
 
 
 def test_a_first_transfer_to_a_party_the_loa_does_not_name_is_refused(ndc_application, federal_approver):
-    issue_itmos(application=ndc_application, acting_user=federal_approver, vintage=2026, quantity=10)
+    issue_verified(application=ndc_application, acting_user=federal_approver, vintage=2026, quantity=10)
     with pytest.raises(ValidationError) as error:
         transfer_itmos(application=ndc_application, acting_user=federal_approver, vintage=2026, quantity=5,
                        to_party=Party.objects.get(code="JPN"))
@@ -92,7 +93,7 @@ def test_a_first_transfer_to_a_party_the_loa_does_not_name_is_refused(ndc_applic
 
 
 def test_a_second_transfer_onwards_is_a_plain_transfer_not_a_first_transfer(ndc_application, federal_approver, korea_operator):
-    issue_itmos(application=ndc_application, acting_user=federal_approver, vintage=2026, quantity=10)
+    issue_verified(application=ndc_application, acting_user=federal_approver, vintage=2026, quantity=10)
     transfer_itmos(application=ndc_application, acting_user=federal_approver, vintage=2026, quantity=10, to_party=KOR())
     [onward] = transfer_itmos(application=ndc_application, acting_user=korea_operator, vintage=2026, quantity=4,
                               to_party=Party.objects.get(code="CHE"), from_party=KOR())
@@ -103,7 +104,7 @@ def test_a_second_transfer_onwards_is_a_plain_transfer_not_a_first_transfer(ndc_
 
 def test_revocation_stops_first_transfers_but_first_transferred_itmos_stay_adjusted_and_usable(
         ndc_application, federal_approver, korea_operator):
-    issue_itmos(application=ndc_application, acting_user=federal_approver, vintage=2026, quantity=100)
+    issue_verified(application=ndc_application, acting_user=federal_approver, vintage=2026, quantity=100)
     [first] = transfer_itmos(application=ndc_application, acting_user=federal_approver, vintage=2026, quantity=40, to_party=KOR())
     revoke_authorization(ndc_application, acting_user=federal_approver, comment="Non-permanence")
     with pytest.raises(ValidationError):  # the 60 left are not first-transferred: they can no longer move
@@ -117,28 +118,30 @@ def test_revocation_stops_first_transfers_but_first_transferred_itmos_stay_adjus
 
 def test_pacm_issuance_gives_five_percent_to_the_adaptation_fund_and_cancels_two_percent(proponent, federal_approver):
     application = authorized(proponent, article_6_4=True)
-    actions = issue_itmos(application=application, acting_user=federal_approver, vintage=2026, quantity=1000)
+    actions = issue_verified(application=application, acting_user=federal_approver, vintage=2026, quantity=1000)
     kinds = [(a.action_type, a.subtype, a.quantity) for a in actions]
     assert kinds == [
         (ActionType.ISSUANCE, "", 1000),
         (ActionType.TRANSFER, Subtype.ADAPTATION_FUND, 50),
         (ActionType.CANCELLATION, Subtype.OMGE, 20),
+        (ActionType.FORWARDING, "", 930),
     ]
+    assert actions[0].to_account.kind == "mechanism"  # A6.4ERs are issued into the mechanism registry
     held = dict(Block.objects.values_list("account__kind", "quantity"))
-    assert held == {"entity": 930, "adaptation_fund": 50, "retirement": 20}
+    assert held == {"entity": 930, "adaptation_fund": 50, "omge": 20}  # authorized units forwarded to the host registry
     assert balance_differences() == []
 
 
 def test_oimp_first_transfer_at_issuance_is_marked_at_issuance(proponent, federal_approver):
     application = authorized(proponent, purposes="OIMP", first_transfer_definition="Issuance")
-    actions = issue_itmos(application=application, acting_user=federal_approver, vintage=2026, quantity=100)
+    actions = issue_verified(application=application, acting_user=federal_approver, vintage=2026, quantity=100)
     assert [(a.action_type, a.subtype, a.quantity) for a in actions][-1] == (ActionType.FIRST_TRANSFER, Subtype.ISSUANCE, 100)
     assert Block.objects.get().first_transferred
 
 
 def test_oimp_first_transfer_at_use_is_marked_when_used_and_cancellation_does_not_reduce_the_ca(proponent, federal_approver):
     application = authorized(proponent, purposes="OIMP", first_transfer_definition="Use or cancellation")
-    issue_itmos(application=application, acting_user=federal_approver, vintage=2026, quantity=100)
+    issue_verified(application=application, acting_user=federal_approver, vintage=2026, quantity=100)
     [transfer] = transfer_itmos(application=application, acting_user=federal_approver, vintage=2026, quantity=100, to_party=KOR())
     assert transfer.action_type == ActionType.TRANSFER  # not yet first-transferred: OIMP at use
     mys = Party.objects.get(code="MYS")
@@ -146,7 +149,7 @@ def test_oimp_first_transfer_at_use_is_marked_when_used_and_cancellation_does_no
 
 
 def test_cancellation_retires_itmos_and_is_audited(ndc_application, federal_approver):
-    issue_itmos(application=ndc_application, acting_user=federal_approver, vintage=2026, quantity=10)
+    issue_verified(application=ndc_application, acting_user=federal_approver, vintage=2026, quantity=10)
     [action] = cancel_itmos(application=ndc_application, acting_user=federal_approver, party=Party.objects.get(code="MYS"),
                             vintage=2026, quantity=3, voluntary=True)
     assert action.action_type == ActionType.VOLUNTARY_CANCELLATION

@@ -9,10 +9,11 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from apps.ledger.services import issue_itmos, transfer_itmos
+from apps.ledger.services import transfer_itmos
 from apps.governance.models import Party
 from apps.reporting.models import Report
 
+from ..factories import issue_verified
 from ..ledger.conftest import authorized
 
 YEAR = timezone.now().year
@@ -27,7 +28,7 @@ def client_for(user) -> Client:
 @pytest.fixture
 def ledger(proponent, federal_approver):
     application = authorized(proponent)  # sector/mitigation type outside the AEF vocabulary: validation flags them
-    issue_itmos(application=application, acting_user=federal_approver, vintage=2026, quantity=2000)
+    issue_verified(application=application, acting_user=federal_approver, vintage=2026, quantity=2000)
     transfer_itmos(application=application, acting_user=federal_approver, vintage=2026, quantity=700,
                    to_party=Party.objects.get(code="KOR"))
     return application

@@ -15,11 +15,12 @@ from apps.audit.models import AuditEvent
 from apps.authorizations.services import TransitionNotAvailable
 from apps.governance.models import NDCAccounting, Party
 from apps.ledger.selectors import year_adjustment
-from apps.ledger.services import issue_itmos, transfer_itmos
+from apps.ledger.services import transfer_itmos
 from apps.reporting import services
 from apps.reporting.aef import headings
 from apps.reporting.models import Report
 
+from ..factories import issue_verified
 from ..ledger.conftest import authorized
 
 YEAR = timezone.now().year
@@ -29,7 +30,7 @@ YEAR = timezone.now().year
 def worked_example(proponent, federal_approver):
     """An NDC authorization from Malaysia to Korea; 5,000 ITMOs of vintage 2026 first transferred this year."""
     application = authorized(proponent, mitigation_type="Removals", sector="Forestry and land use")
-    issue_itmos(application=application, acting_user=federal_approver, vintage=2026, quantity=8000)
+    issue_verified(application=application, acting_user=federal_approver, vintage=2026, quantity=8000)
     transfer_itmos(application=application, acting_user=federal_approver, vintage=2026, quantity=5000,
                    to_party=Party.objects.get(code="KOR"))
     return application
@@ -77,7 +78,7 @@ def test_csv_zip_and_xlsx_carry_the_same_tables(worked_example, federal_approver
 def test_a_report_with_a_validation_error_cannot_go_to_review_and_the_error_names_table_row_and_column(
         proponent, federal_approver):
     application = authorized(proponent)  # the factory's sector and mitigation type are not AEF vocabulary
-    issue_itmos(application=application, acting_user=federal_approver, vintage=2026, quantity=10)
+    issue_verified(application=application, acting_user=federal_approver, vintage=2026, quantity=10)
     report = services.create_report(party="MYS", year=YEAR, acting_user=federal_approver)
     with pytest.raises(ValidationError) as error:
         services.submit_for_review(report, acting_user=federal_approver)
@@ -182,7 +183,7 @@ def test_worked_example_bangkok_e_bus_first_transfer_to_switzerland(proponent, f
     application = authorized(proponent, jurisdiction="TH-10", host_party="THA", acquiring_parties=["CHE"],
                              vintage_from=2022, vintage_to=2022, requested_quantity=1916, sector="Transportation",
                              mitigation_type="Emission reductions", actors={"loa": thailand, "ca": thailand})
-    issue_itmos(application=application, acting_user=thailand, vintage=2022, quantity=1916)
+    issue_verified(application=application, acting_user=thailand, vintage=2022, quantity=1916)
     transfer_itmos(application=application, acting_user=thailand, vintage=2022, quantity=1916,
                    to_party=Party.objects.get(code="CHE"))
     assert year_adjustment(Party.objects.get(code="THA"), YEAR).corresponding_adjustment == 1916
