@@ -9,19 +9,21 @@ from apps.authorizations.permissions import available_transitions, open_stage_of
 from apps.authorizations.services import TRANSITION_SERVICES, ApplicationInput
 from apps.governance.models import Authority, DutyAssignment, Jurisdiction, Party, Tier
 
+from .fields import CodeListField, StrictIntegerField
+
 
 class ApplicationInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     host_party = serializers.SlugRelatedField(slug_field="code", queryset=Party.objects.all())
     jurisdiction = serializers.SlugRelatedField(slug_field="code", queryset=Jurisdiction.objects.all())
-    acquiring_parties = serializers.SlugRelatedField(slug_field="code", queryset=Party.objects.all(), many=True, required=False, default=list)
+    acquiring_parties = CodeListField(queryset=Party.objects.all(), required=False, default=list)
     sector = serializers.CharField(max_length=100)
     mitigation_type = serializers.CharField(max_length=100)
     activity_type = serializers.CharField(max_length=100)
-    requested_quantity = serializers.IntegerField(min_value=1, max_value=10**12)
-    vintage_from = serializers.IntegerField(min_value=2021, max_value=2100)
-    vintage_to = serializers.IntegerField(min_value=2021, max_value=2100)
+    requested_quantity = StrictIntegerField(min_value=1, max_value=10**12)
+    vintage_from = StrictIntegerField(min_value=2021, max_value=2100)
+    vintage_to = StrictIntegerField(min_value=2021, max_value=2100)
     purposes = serializers.ChoiceField(choices=Purpose.choices)
     first_transfer_definition = serializers.ChoiceField(
         choices=FirstTransferDefinition.choices, required=False, allow_blank=True, default="",
@@ -116,9 +118,9 @@ class ApplicationSerializer(serializers.ModelSerializer):
 class TransitionSerializer(serializers.Serializer):
     transition = serializers.ChoiceField(choices=sorted(TRANSITION_SERVICES))
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-    authorized_quantity = serializers.IntegerField(required=False, min_value=1, max_value=10**12)
-    vintage_from = serializers.IntegerField(required=False, min_value=2021, max_value=2100)
-    vintage_to = serializers.IntegerField(required=False, min_value=2021, max_value=2100)
+    authorized_quantity = StrictIntegerField(required=False, min_value=1, max_value=10**12)
+    vintage_from = StrictIntegerField(required=False, min_value=2021, max_value=2100)
+    vintage_to = StrictIntegerField(required=False, min_value=2021, max_value=2100)
 
 
 class ApplicationUpdateSerializer(ApplicationInputSerializer):

@@ -9,6 +9,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.api.fields import StrictIntegerField
 from apps.authorizations.models import Application
 from apps.authorizations.permissions import visible_applications
 from apps.governance.models import Party
@@ -39,8 +40,8 @@ class PartyField(serializers.SlugRelatedField):
 
 
 class QuantityInput(serializers.Serializer):
-    vintage = serializers.IntegerField(min_value=1990, max_value=2100)
-    quantity = serializers.IntegerField(min_value=1)
+    vintage = StrictIntegerField(min_value=1990, max_value=2100)
+    quantity = StrictIntegerField(min_value=1)
 
 
 class IssuanceInput(QuantityInput):
@@ -60,7 +61,7 @@ class TransferInput(MovementInput):
 class UseInput(MovementInput):
     party = PartyField(required=False, help_text="The Party using the ITMOs (default: the host Party).")
     purpose = serializers.CharField(required=False, default="NDC", max_length=60)
-    year_used = serializers.IntegerField(required=False, min_value=1990, max_value=2100)
+    year_used = StrictIntegerField(required=False, min_value=1990, max_value=2100)
 
 
 class CancellationInput(MovementInput):

@@ -1,6 +1,7 @@
 """Ledger and report routes of the API (included once from apps/api/urls.py, before any catch-all)."""
 from django.urls import path
 
+from apps.api import converters  # noqa: F401  (registers <year:>)
 from apps.reporting import api as reports
 
 from . import api
@@ -10,7 +11,7 @@ urlpatterns = [
     path("transfers/", api.TransferView.as_view(), name="api-transfers"),
     path("uses/", api.UseView.as_view(), name="api-uses"),
     path("cancellations/", api.CancellationView.as_view(), name="api-cancellations"),
-    path("ledger/<str:party>/<int:year>/", api.AdjustmentView.as_view(), name="api-ledger-adjustment"),
+    path("ledger/<str:party>/<year:year>/", api.AdjustmentView.as_view(), name="api-ledger-adjustment"),
     path("reports/", reports.ReportListView.as_view(), name="api-reports"),
     path("reports/<int:pk>/", reports.ReportDetailView.as_view(), name="api-report"),
     path("reports/<int:pk>/transitions/", reports.ReportTransitionView.as_view(), name="api-report-transitions"),

@@ -11,6 +11,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.api.converters import FIRST_YEAR, LAST_YEAR
+from apps.api.fields import StrictIntegerField
 from apps.audit.services import record_export
 from apps.governance.models import Party
 from apps.ledger.permissions import parties_seen_by
@@ -23,7 +25,7 @@ from .models import Report
 
 class ReportSerializer(serializers.ModelSerializer):
     party = serializers.CharField(source="party_id")
-    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     available_transitions = serializers.SerializerMethodField()
     exports = serializers.SerializerMethodField()
 
@@ -42,7 +44,7 @@ class ReportSerializer(serializers.ModelSerializer):
 
 class ReportInput(serializers.Serializer):
     party = serializers.SlugRelatedField(slug_field="code", queryset=Party.objects.all())
-    year = serializers.IntegerField()
+    year = StrictIntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR)
 
 
 class TransitionInput(serializers.Serializer):
