@@ -178,7 +178,7 @@ REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
     "apps.api.authentication.PersonalTokenAuthentication", *REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]]
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "apps.api.schema.TierflowAutoSchema"
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
-    "apps.api.throttling.PerTokenThrottle", "rest_framework.throttling.ScopedRateThrottle"]
+    "apps.api.throttling.PerTokenThrottle", "apps.api.throttling.ScopedSharedThrottle"]
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     # Per personal token (or per user for session and contract tokens, per address when anonymous).
     "api": os.environ.get("TIERFLOW_API_RATE", "1200/min"),
@@ -232,6 +232,23 @@ else:
     # here (the claim makes the second a no-op) but wasteful.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_RESULT_BACKEND = None
+# Request limits (API throttles) are counted in one place for every process: with a Redis broker, a Redis
+# database of their own on the broker's server (the broker's number + 8, modulo 16, so flushing it never
+# touches a queue; TIERFLOW_LIMITS_CACHE_URL overrides); with the embedded broker (`make run`, one machine),
+# local memory. Short timeouts: a Redis outage lets requests through instead of stalling them.
+TIERFLOW_LIMITS_CACHE_URL = os.environ.get("TIERFLOW_LIMITS_CACHE_URL", "")
+if not TIERFLOW_LIMITS_CACHE_URL and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    from urllib.parse import urlsplit, urlunsplit
+
+    _broker = urlsplit(CELERY_BROKER_URL)
+    _broker_db = int(_broker.path.strip("/") or 0)
+    TIERFLOW_LIMITS_CACHE_URL = urlunsplit(_broker._replace(path=f"/{(_broker_db + 8) % 16}", query=""))
+if TIERFLOW_LIMITS_CACHE_URL:
+    CACHES = {"default": {
+        "BACKEND": "apps.api.cache.FailOpenRedisCache", "LOCATION": TIERFLOW_LIMITS_CACHE_URL, "KEY_PREFIX": "tierflow",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_IGNORE_RESULT = True
 # Acknowledge after the task ran, not when it was received: a worker that dies mid-task leaves the message
 # to be delivered again (tasks are idempotent, so running twice is safe and running zero times is not).
@@ -307,6 +324,11 @@ TIERFLOW_BENCH_URLS = env_bool("TIERFLOW_BENCH_URLS", False)
 from datetime import timedelta  # noqa: E402
 from django.utils.csp import CSP  # noqa: E402
 
+# The client's address (throttles, lockout, audit rows): X-Forwarded-For is read only through this many
+# proxies of our own (apps/accounts/addresses.py); 0 unless TIERFLOW_BEHIND_TLS_PROXY says there is one.
+TIERFLOW_TRUSTED_PROXIES = env_int("TIERFLOW_TRUSTED_PROXIES", 1 if env_bool("TIERFLOW_BEHIND_TLS_PROXY", False) else 0)
+REST_FRAMEWORK["NUM_PROXIES"] = TIERFLOW_TRUSTED_PROXIES
+AXES_CLIENT_IP_CALLABLE = "apps.accounts.addresses.client_address"
 # django-axes: lock a username, and separately an address, after N failures in the cool-off window.
 AXES_FAILURE_LIMIT = env_int("TIERFLOW_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("TIERFLOW_LOCKOUT_MINUTES", 30))

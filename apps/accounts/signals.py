@@ -8,11 +8,8 @@ from django.dispatch import receiver
 
 from apps.audit.services import record_event
 
+from .addresses import client_address
 from .models import UserSession
-
-
-def client_address(request) -> str | None:
-    return (getattr(request, "META", None) or {}).get("REMOTE_ADDR") or None
 
 
 @receiver(user_logged_in, dispatch_uid="tierflow_audit_login")

@@ -16,10 +16,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
 
 from apps.accounts.twofactor import two_factor_required
 from apps.audit.services import record_token_event
+
+from .throttling import ScopedSharedThrottle
 
 
 def _locked(detail: str | None = None) -> Response:
@@ -28,7 +29,7 @@ def _locked(detail: str | None = None) -> Response:
 
 
 class ObtainTokenView(ObtainAuthToken):
-    throttle_classes = [ScopedRateThrottle]  # ObtainAuthToken has none by default
+    throttle_classes = [ScopedSharedThrottle]  # ObtainAuthToken has none by default
     throttle_scope = "token"
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # ObtainAuthToken sets its own, without the object check
 
