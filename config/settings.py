@@ -329,10 +329,15 @@ from django.utils.csp import CSP  # noqa: E402
 TIERFLOW_TRUSTED_PROXIES = env_int("TIERFLOW_TRUSTED_PROXIES", 1 if env_bool("TIERFLOW_BEHIND_TLS_PROXY", False) else 0)
 REST_FRAMEWORK["NUM_PROXIES"] = TIERFLOW_TRUSTED_PROXIES
 AXES_CLIENT_IP_CALLABLE = "apps.accounts.addresses.client_address"
-# django-axes: lock a username, and separately an address, after N failures in the cool-off window.
+# django-axes: lock a username from one address after N failures in the cool-off window (another address, or
+# another user behind the same address, is not locked); before that, each failure earns a doubling delay.
 AXES_FAILURE_LIMIT = env_int("TIERFLOW_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("TIERFLOW_LOCKOUT_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "apps.accounts.lockout.DelayingDatabaseHandler"
+# A try refused while locked or delayed neither counts nor extends the lock (the message says how long is left).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+TIERFLOW_LOGIN_DELAY_SECONDS = env_int("TIERFLOW_LOGIN_DELAY_SECONDS", 1)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # JSON in the API's error body on /api/ (the token endpoint), the page above elsewhere; 429 with Retry-After.

@@ -7,7 +7,6 @@ two-factor authentication (approvers, supervisors, staff, when TIERFLOW_REQUIRE_
 from __future__ import annotations
 
 from axes.handlers.proxy import AxesProxyHandler
-from axes.helpers import get_lockout_message
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp import match_token
@@ -17,15 +16,17 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from apps.accounts.lockout import lockout_detail
 from apps.accounts.twofactor import two_factor_required
 from apps.audit.services import record_token_event
 
 from .throttling import ScopedSharedThrottle
 
 
-def _locked(detail: str | None = None) -> Response:
-    return Response({"code": "locked_out", "detail": detail or str(get_lockout_message())},
-                    status=status.HTTP_429_TOO_MANY_REQUESTS)
+def _locked(request) -> Response:
+    code, message, seconds = lockout_detail(request)
+    return Response({"code": code, "detail": message}, status=status.HTTP_429_TOO_MANY_REQUESTS,
+                    headers={"Retry-After": str(seconds)})
 
 
 class ObtainTokenView(ObtainAuthToken):
@@ -38,11 +39,11 @@ class ObtainTokenView(ObtainAuthToken):
         django_request = request._request
         credentials = {"username": str(request.data.get("username", ""))}
         if not AxesProxyHandler.is_allowed(django_request, credentials):
-            return _locked()
+            return _locked(django_request)
         serializer = self.serializer_class(data=request.data, context={"request": django_request})
         if not serializer.is_valid():
             if getattr(django_request, "axes_locked_out", False):
-                return _locked()
+                return _locked(django_request)
             serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
         code = str(request.data.get("otp", "")).strip()
