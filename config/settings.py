@@ -270,7 +270,14 @@ CELERY_BEAT_SCHEDULE = {
     "verify-audit-chain": {"task": "audit.verify_chain", "schedule": 24 * 60 * 60.0},
     # Webhook deliveries whose backoff has expired, or that were never handed to the broker.
     "retry-due-webhooks": {"task": "webhooks.retry_due", "schedule": 30.0},
+    # Hourly: idempotency keys past their lifetime; daily: finished webhook deliveries past their retention.
+    "prune-idempotency-keys": {"task": "api.prune_idempotency_keys", "schedule": 60 * 60.0},
+    "prune-webhook-deliveries": {"task": "webhooks.prune_deliveries", "schedule": 24 * 60 * 60.0},
 }
+# A repeated Idempotency-Key replays the first response for this long; one "in progress" this long is released.
+TIERFLOW_IDEMPOTENCY_KEY_HOURS = env_int("TIERFLOW_IDEMPOTENCY_KEY_HOURS", 24)
+TIERFLOW_IDEMPOTENCY_IN_PROGRESS_SECONDS = env_int("TIERFLOW_IDEMPOTENCY_IN_PROGRESS_SECONDS", 300)
+TIERFLOW_WEBHOOK_RETENTION_DAYS = env_int("TIERFLOW_WEBHOOK_RETENTION_DAYS", 30)
 
 # --- Notifications ---
 # A claim older than this is taken to belong to a dead worker and may be taken over (keep it above EMAIL_TIMEOUT).
