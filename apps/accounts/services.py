@@ -12,6 +12,7 @@ from rest_framework.authtoken.models import Token
 
 from apps.audit.services import record_event, record_token_event
 
+from . import contract_tokens
 from .models import UserSession
 
 
@@ -31,7 +32,7 @@ def sessions_of(user):
 
 
 def tokens_of(user) -> list[TokenRow]:
-    rows = [TokenRow("api", "api", "API token (/api/v1/auth/token/)", t.created, t.key[:6])
+    rows = [TokenRow("api", "api", "API token (/api/v1/auth/token/)", t.created, contract_tokens.hint(t))
             for t in Token.objects.filter(user=user)]
     try:  # personal tokens live in apps.api, above this app
         from apps.api.models import PersonalToken
@@ -64,7 +65,7 @@ def revoke_api_token(*, acting_user) -> bool:
     token = Token.objects.filter(user=acting_user).first()
     if token is None:
         return False
-    hint = token.key[:6]
+    hint = contract_tokens.hint(token)
     token.delete()
     record_token_event(event="token.revoked", acting_user=acting_user, token_owner=acting_user, token_id="api",
                        label="API token", data={"hint": hint})

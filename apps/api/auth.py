@@ -11,11 +11,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp import match_token
 from rest_framework import status
-from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from apps.accounts.contract_tokens import token_for
 from apps.accounts.lockout import lockout_detail
 from apps.accounts.twofactor import two_factor_required
 from apps.audit.services import record_token_event
@@ -52,10 +52,10 @@ class ObtainTokenView(ObtainAuthToken):
             return Response({"code": "two_factor_required", "detail": _("Send the current code from your authenticator app."),
                              "otp": [_("A valid one-time code is required for your role.")]}, status=status.HTTP_400_BAD_REQUEST)
         with transaction.atomic():
-            token, created = Token.objects.get_or_create(user=user)
+            raw, created = token_for(user)
             if created:
                 record_token_event(event="token.created", acting_user=user, token_owner=user, token_id="api", label="API token")
-        return Response({"token": token.key})
+        return Response({"token": raw})
 
 
 obtain_token = ObtainTokenView.as_view()

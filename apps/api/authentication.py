@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from apps.accounts.contract_tokens import digest
 from apps.accounts.twofactor import has_confirmed_device, two_factor_required
 
 from .models import PersonalToken, hash_token
@@ -56,10 +57,11 @@ class PersonalTokenAuthentication(authentication.BaseAuthentication):
 
 
 class ContractTokenAuthentication(authentication.TokenAuthentication):
-    """DRF's token (`POST /api/v1/auth/token/`), under the same second-factor rule as personal tokens."""
+    """DRF's token (`POST /api/v1/auth/token/`), looked up by its digest, under the same second-factor rule as
+    personal tokens."""
 
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
+        user, token = super().authenticate_credentials(digest(key))  # only the digest is stored
         refuse_without_second_factor(user)
         return user, token
 

@@ -3,9 +3,9 @@ device, however old the token (personal or contract); tokens of users who need n
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from apps.accounts.contract_tokens import token_for
 from apps.api.models import PersonalToken
 from apps.api.services import create_personal_token
 
@@ -20,7 +20,7 @@ def bearer(user) -> APIClient:
 
 def contract(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)[0]}")
     return client
 
 
