@@ -2,6 +2,7 @@
 the API's error body (`code`, `detail`) for every error under /api/, including Django's own 404, 405 and 500 pages."""
 from __future__ import annotations
 
+import json
 from http import HTTPStatus
 
 from django.conf import settings
@@ -71,9 +72,17 @@ class ApiBoundaryMiddleware:
     @staticmethod
     def _as_api_error(response):
         """Django's HTML error pages (no route, wrong method outside DRF, a crash) as the API's error body."""
-        if response.status_code < 400 or response.get("Content-Type", "").startswith("application/json"):
+        if (response.status_code < 400 or response.streaming
+                or response.get("Content-Type", "").startswith("application/json")):
             return response
-        replacement = error_response(response.status_code, _detail(response.status_code))
+        try:  # already the error body, under another content type (a download's error, rendered as bytes)
+            body = json.loads(response.content)
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and {"code", "detail"} <= set(body):
+            replacement = JsonResponse(body, status=response.status_code)
+        else:
+            replacement = error_response(response.status_code, _detail(response.status_code))
         for header in ("Allow", "Retry-After", "WWW-Authenticate", "Vary"):
             if header in response:
                 replacement[header] = response[header]

@@ -158,6 +158,12 @@ def test_an_unknown_route_under_the_api_is_a_json_404(api, proponent):
     _error_body(api(None).get("/api/v2/"), 404)
 
 
+def test_a_download_error_keeps_its_message_as_json_whatever_the_client_accepts(api, proponent, sabah_application):
+    response = api(proponent).get(f"/api/v1/applications/{sabah_application.reference}/documents/12345/",
+                                  HTTP_ACCEPT="application/pdf")
+    assert "no such document" in _error_body(response, 404)["detail"]
+
+
 def test_the_wrong_method_is_a_json_405(api, proponent):
     _error_body(api(proponent).delete("/api/v1/parties/"), 405)
 
