@@ -185,3 +185,18 @@ def test_a_form_body_over_the_size_limit_is_a_json_413(api, proponent, sabah_app
 def test_the_schema_says_approved_by_may_be_null(api, proponent):
     schema = api(proponent).get("/api/schema/", {"format": "json"}).json()
     assert schema["components"]["schemas"]["Report"]["properties"]["approved_by"].get("nullable") is True
+
+
+def test_a_crash_under_the_api_is_a_json_500_without_the_traceback(proponent, monkeypatch):
+    from rest_framework.test import APIClient
+
+    from apps.api.reference_views import PartyViewSet
+
+    def crash(self, request, *args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(PartyViewSet, "list", crash)  # stands for any unforeseen bug in a view
+    client = APIClient(raise_request_exception=False)
+    client.force_authenticate(proponent)
+    response = client.get("/api/v1/parties/")
+    assert _error_body(response, 500) == {"code": "server_error", "detail": "Server error."}
