@@ -345,6 +345,8 @@ AXES_HANDLER = "apps.accounts.lockout.DelayingDatabaseHandler"
 # A try refused while locked or delayed neither counts nor extends the lock (the message says how long is left).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 TIERFLOW_LOGIN_DELAY_SECONDS = env_int("TIERFLOW_LOGIN_DELAY_SECONDS", 1)
+# Failed sign-ins from one address across all usernames, per minute, before that address waits out the minute.
+TIERFLOW_SIGNIN_FAILURES_PER_ADDRESS_PER_MINUTE = env_int("TIERFLOW_SIGNIN_FAILURES_PER_ADDRESS_PER_MINUTE", 30)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # JSON in the API's error body on /api/ (the token endpoint), the page above elsewhere; 429 with Retry-After.

@@ -3,11 +3,13 @@ locked-out or delayed client sees (the API's error body on /api/, the lockout pa
 from __future__ import annotations
 
 import math
+import time
 from datetime import timedelta
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_cool_off
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Max, Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -23,6 +25,30 @@ def delay_after(failures: int) -> timedelta:
     return timedelta(seconds=settings.TIERFLOW_LOGIN_DELAY_SECONDS * 2 ** (failures - 1))
 
 
+ADDRESS_WINDOW = 60
+
+
+def _address_key(request) -> str:
+    return f"signin-failures:{getattr(request, 'axes_ip_address', None)}:{int(time.time() // ADDRESS_WINDOW)}"
+
+
+def _count_address_failure(request) -> None:
+    """Failures from one address across all usernames, in the shared cache: a brake on guessing many accounts
+    from one place that, unlike a lock, lifts within a minute for the colleagues behind the same address."""
+    key = _address_key(request)
+    cache.add(key, 0, ADDRESS_WINDOW + 1)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.add(key, 1, ADDRESS_WINDOW + 1)
+
+
+def _address_wait(request) -> timedelta | None:
+    if (cache.get(_address_key(request)) or 0) < settings.TIERFLOW_SIGNIN_FAILURES_PER_ADDRESS_PER_MINUTE:
+        return None
+    return timedelta(seconds=ADDRESS_WINDOW - time.time() % ADDRESS_WINDOW)
+
+
 class DelayingDatabaseHandler(AxesDatabaseHandler):
     """django-axes' database handler (counts in PostgreSQL, shared by every process), refusing also a try that
     comes before the delay earned by the previous failures has passed. A refused try is not counted."""
@@ -31,6 +57,10 @@ class DelayingDatabaseHandler(AxesDatabaseHandler):
         if not super().is_allowed(request, credentials):
             request.tierflow_lockout = ("locked", self._lock_remaining(request, credentials))
             return False
+        address_wait = _address_wait(request)
+        if address_wait:
+            request.tierflow_lockout = ("delayed", address_wait)
+            return False
         failures, last = self._failures(request, credentials)
         if failures and last is not None:
             wait = last + delay_after(failures) - timezone.now()
@@ -38,6 +68,12 @@ class DelayingDatabaseHandler(AxesDatabaseHandler):
                 request.tierflow_lockout = ("delayed", wait)
                 return False
         return True
+
+    def user_login_failed(self, sender, credentials, request=None, **kwargs):
+        counted = request is not None and not getattr(request, "axes_locked_out", False)
+        super().user_login_failed(sender, credentials, request, **kwargs)
+        if counted:
+            _count_address_failure(request)
 
     def _failures(self, request, credentials):
         totals = {"failures": 0, "last": None}

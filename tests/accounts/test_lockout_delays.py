@@ -2,6 +2,7 @@
 lock; the answer says how long; an administrator can unlock; nobody else is held up."""
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -89,3 +90,14 @@ def test_an_administrator_unlocks_a_locked_user(client, known_password, proponen
     assert not AccessAttempt.objects.filter(username="proponent").exists()
     assert AuditEvent.objects.filter(event="auth.unlocked", subject_id="proponent").exists()
     assert sign_in(client, "proponent", PASSWORD).status_code == 302
+
+
+def test_guessing_many_usernames_from_one_address_is_braked_for_a_minute_not_locked(client, known_password, settings):
+    settings.TIERFLOW_SIGNIN_FAILURES_PER_ADDRESS_PER_MINUTE = 3
+    if time.time() % 60 > 50:  # the count is per clock minute: start well inside one
+        time.sleep(61 - time.time() % 60)
+    assert [sign_in(client, f"guess{n}").status_code for n in range(3)] == [200, 200, 200]
+    braked = sign_in(client, "proponent", PASSWORD)
+    assert braked.status_code == 429 and 0 < int(braked["Retry-After"]) <= 60
+    assert sign_in(client, "proponent", PASSWORD, address="192.0.2.50").status_code == 302  # elsewhere: unaffected
+    assert not AccessAttempt.objects.filter(username="proponent").exists()  # nobody's account was locked
