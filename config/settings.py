@@ -80,6 +80,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "apps.api.middleware.ApiBoundaryMiddleware",  # early: sees every /api/ request and every /api/ error page
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -161,7 +162,7 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "apps.api.authentication.ContractTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -169,7 +170,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
-        "apps.api.parsers.ObjectJSONParser", "rest_framework.parsers.FormParser", "rest_framework.parsers.MultiPartParser"],
+        "apps.api.parsers.ObjectJSONParser", "apps.api.parsers.NulFreeFormParser", "apps.api.parsers.NulFreeMultiPartParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 # The API's own authentication, schema class, throttles and pagination defaults.
@@ -177,7 +178,7 @@ REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
     "apps.api.authentication.PersonalTokenAuthentication", *REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]]
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "apps.api.schema.TierflowAutoSchema"
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
-    "apps.api.throttling.PerTokenThrottle", "rest_framework.throttling.ScopedRateThrottle"]
+    "apps.api.throttling.PerTokenThrottle", "apps.api.throttling.ScopedSharedThrottle"]
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     # Per personal token (or per user for session and contract tokens, per address when anonymous).
     "api": os.environ.get("TIERFLOW_API_RATE", "1200/min"),
@@ -232,6 +233,23 @@ else:
     # here (the claim makes the second a no-op) but wasteful.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_RESULT_BACKEND = None
+# Request limits (API throttles) are counted in one place for every process: with a Redis broker, a Redis
+# database of their own on the broker's server (the broker's number + 8, modulo 16, so flushing it never
+# touches a queue; TIERFLOW_LIMITS_CACHE_URL overrides); with the embedded broker (`make run`, one machine),
+# local memory. Short timeouts: a Redis outage lets requests through instead of stalling them.
+TIERFLOW_LIMITS_CACHE_URL = os.environ.get("TIERFLOW_LIMITS_CACHE_URL", "")
+if not TIERFLOW_LIMITS_CACHE_URL and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    from urllib.parse import urlsplit, urlunsplit
+
+    _broker = urlsplit(CELERY_BROKER_URL)
+    _broker_db = int(_broker.path.strip("/") or 0)
+    TIERFLOW_LIMITS_CACHE_URL = urlunsplit(_broker._replace(path=f"/{(_broker_db + 8) % 16}", query=""))
+if TIERFLOW_LIMITS_CACHE_URL:
+    CACHES = {"default": {
+        "BACKEND": "apps.api.cache.FailOpenRedisCache", "LOCATION": TIERFLOW_LIMITS_CACHE_URL, "KEY_PREFIX": "tierflow",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_IGNORE_RESULT = True
 # Acknowledge after the task ran, not when it was received: a worker that dies mid-task leaves the message
 # to be delivered again (tasks are idempotent, so running twice is safe and running zero times is not).
@@ -253,7 +271,14 @@ CELERY_BEAT_SCHEDULE = {
     "verify-audit-chain": {"task": "audit.verify_chain", "schedule": 24 * 60 * 60.0},
     # Webhook deliveries whose backoff has expired, or that were never handed to the broker.
     "retry-due-webhooks": {"task": "webhooks.retry_due", "schedule": 30.0},
+    # Hourly: idempotency keys past their lifetime; daily: finished webhook deliveries past their retention.
+    "prune-idempotency-keys": {"task": "api.prune_idempotency_keys", "schedule": 60 * 60.0},
+    "prune-webhook-deliveries": {"task": "webhooks.prune_deliveries", "schedule": 24 * 60 * 60.0},
 }
+# A repeated Idempotency-Key replays the first response for this long; one "in progress" this long is released.
+TIERFLOW_IDEMPOTENCY_KEY_HOURS = env_int("TIERFLOW_IDEMPOTENCY_KEY_HOURS", 24)
+TIERFLOW_IDEMPOTENCY_IN_PROGRESS_SECONDS = env_int("TIERFLOW_IDEMPOTENCY_IN_PROGRESS_SECONDS", 300)
+TIERFLOW_WEBHOOK_RETENTION_DAYS = env_int("TIERFLOW_WEBHOOK_RETENTION_DAYS", 30)
 
 # --- Notifications ---
 # A claim older than this is taken to belong to a dead worker and may be taken over (keep it above EMAIL_TIMEOUT).
@@ -307,10 +332,22 @@ TIERFLOW_BENCH_URLS = env_bool("TIERFLOW_BENCH_URLS", False)
 from datetime import timedelta  # noqa: E402
 from django.utils.csp import CSP  # noqa: E402
 
-# django-axes: lock a username, and separately an address, after N failures in the cool-off window.
+# The client's address (throttles, lockout, audit rows): X-Forwarded-For is read only through this many
+# proxies of our own (apps/accounts/addresses.py); 0 unless TIERFLOW_BEHIND_TLS_PROXY says there is one.
+TIERFLOW_TRUSTED_PROXIES = env_int("TIERFLOW_TRUSTED_PROXIES", 1 if env_bool("TIERFLOW_BEHIND_TLS_PROXY", False) else 0)
+REST_FRAMEWORK["NUM_PROXIES"] = TIERFLOW_TRUSTED_PROXIES
+AXES_CLIENT_IP_CALLABLE = "apps.accounts.addresses.client_address"
+# django-axes: lock a username from one address after N failures in the cool-off window (another address, or
+# another user behind the same address, is not locked); before that, each failure earns a doubling delay.
 AXES_FAILURE_LIMIT = env_int("TIERFLOW_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("TIERFLOW_LOCKOUT_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "apps.accounts.lockout.DelayingDatabaseHandler"
+# A try refused while locked or delayed neither counts nor extends the lock (the message says how long is left).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+TIERFLOW_LOGIN_DELAY_SECONDS = env_int("TIERFLOW_LOGIN_DELAY_SECONDS", 1)
+# Failed sign-ins from one address across all usernames, per minute, before that address waits out the minute.
+TIERFLOW_SIGNIN_FAILURES_PER_ADDRESS_PER_MINUTE = env_int("TIERFLOW_SIGNIN_FAILURES_PER_ADDRESS_PER_MINUTE", 30)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # JSON in the API's error body on /api/ (the token endpoint), the page above elsewhere; 429 with Retry-After.

@@ -4,7 +4,7 @@
     python3 scripts/verify_audit_export.py audit.json [--head SEQ:HASH]
 
 Each row's `hash` must equal SHA-256 over its canonical content (below, the same rule Tierflow applies when
-it writes the row); consecutive rows (seq n, n+1) must link (`prev_hash` of n+1 = `hash` of n); with
+it writes the row, for the row's chain version `v`); consecutive rows (seq n, n+1) must link (`prev_hash` of n+1 = `hash` of n); with
 `--head`, the last row must be the chain head you were given (from the /audit/ page or the admin).
 Exits 1 naming the first row that fails.
 """
@@ -14,9 +14,16 @@ import sys
 
 
 def canonical(row: dict) -> bytes:
-    subject_type, _, subject_id = row["subject"].partition(":")
-    payload = {"seq": row["seq"], "at": row["at"], "actor": row["actor"], "event": row["event"],
-               "subject": f"{subject_type}:{subject_id}", "party": row["party"], "data": row["data"], "prev": row["prev_hash"]}
+    """Version 2 (`"v": 2`) hashes every column; version 1 (rows before version 2 began) left out `actor_id`."""
+    if row.get("v", 1) == 1:
+        subject_type, _, subject_id = row["subject"].partition(":")
+        payload = {"seq": row["seq"], "at": row["at"], "actor": row["actor"], "event": row["event"],
+                   "subject": f"{subject_type}:{subject_id}", "party": row["party"], "data": row["data"],
+                   "prev": row["prev_hash"]}
+    else:
+        payload = {"v": row["v"], "seq": row["seq"], "at": row["at"], "actor_id": row["actor_id"], "actor": row["actor"],
+                   "event": row["event"], "subject_type": row["subject_type"], "subject_id": row["subject_id"],
+                   "party": row["party"], "data": row["data"], "prev": row["prev_hash"]}
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
 
 

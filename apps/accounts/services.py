@@ -13,6 +13,7 @@ from rest_framework.authtoken.models import Token
 from apps.audit.events import Event
 from apps.audit.services import record_event, record_token_event
 
+from . import contract_tokens
 from .models import UserSession
 
 
@@ -32,7 +33,7 @@ def sessions_of(user):
 
 
 def tokens_of(user) -> list[TokenRow]:
-    rows = [TokenRow("api", "api", "API token (/api/v1/auth/token/)", t.created, t.key[:6])
+    rows = [TokenRow("api", "api", "API token (/api/v1/auth/token/)", t.created, contract_tokens.hint(t))
             for t in Token.objects.filter(user=user)]
     # Personal tokens live in apps.api, above this app: read through the user's reverse relation.
     for token in user.personal_tokens.filter(revoked_at__isnull=True).order_by("-id"):
@@ -58,7 +59,7 @@ def revoke_api_token(*, acting_user) -> bool:
     token = Token.objects.filter(user=acting_user).first()
     if token is None:
         return False
-    hint = token.key[:6]
+    hint = contract_tokens.hint(token)
     token.delete()
     record_token_event(event=Event.TOKEN_REVOKED, acting_user=acting_user, token_owner=acting_user, token_id="api",
                        label="API token", data={"hint": hint})

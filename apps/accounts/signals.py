@@ -9,11 +9,9 @@ from django.dispatch import receiver
 from apps.audit.events import Event
 from apps.audit.services import record_event
 
+from .addresses import client_address
+from .lockout import is_delay
 from .models import UserSession
-
-
-def client_address(request) -> str | None:
-    return (getattr(request, "META", None) or {}).get("REMOTE_ADDR") or None
 
 
 @receiver(user_logged_in, dispatch_uid="tierflow_audit_login")
@@ -49,6 +47,8 @@ def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
 
 @receiver(user_locked_out, dispatch_uid="tierflow_audit_locked_out")
 def on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
+    if is_delay(request):  # a try refused during the delay after a failure: not a lockout
+        return
     with transaction.atomic():
         record_event(event=Event.AUTH_LOCKED_OUT, subject_type="user", subject_id=str(username or "")[:64],
                      data={"address": ip_address})

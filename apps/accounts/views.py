@@ -18,6 +18,7 @@ from apps.audit.events import Event
 from apps.audit.services import record_event
 
 from . import services
+from .addresses import client_address
 from .twofactor import has_confirmed_device, two_factor_required
 
 
@@ -94,7 +95,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             return redirect(_next_url(request))
         with transaction.atomic():
             record_event(event=Event.AUTH_2FA_FAILED, subject_type="user", subject_id=request.user.username,
-                         acting_user=request.user, data={"address": request.META.get("REMOTE_ADDR")})
+                         acting_user=request.user, data={"address": client_address(request)})
         messages.error(request, _("That code did not match."))
     return render(request, "accounts/two_factor_verify.html", {"next": _next_url(request)},
                   status=400 if request.method == "POST" else 200)

@@ -8,10 +8,25 @@ from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from apps.accounts.contract_tokens import digest
+from apps.accounts.twofactor import has_confirmed_device, two_factor_required
+
 from .models import PersonalToken, hash_token
 
 TOKEN_PREFIX = "tfp_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class SecondFactorRequired(exceptions.PermissionDenied):
+    default_code = "two_factor_required"
+
+
+def refuse_without_second_factor(user) -> None:
+    """A token minted before its user had to use a second factor (a new role, enforcement switched on) must not
+    outlive that rule: until the user confirms a TOTP device, their tokens are refused."""
+    if two_factor_required(user) and not has_confirmed_device(user):
+        raise SecondFactorRequired(_("Your role requires a second factor: set one up (Account → Two-factor) before "
+                                     "using an API token."))
 
 
 class PersonalTokenAuthentication(authentication.BaseAuthentication):
@@ -34,10 +49,21 @@ class PersonalTokenAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             PersonalToken.objects.filter(pk=token.pk).update(last_used_at=now)  # at most one write a minute
+        refuse_without_second_factor(token.user)
         return token.user, token
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'
+
+
+class ContractTokenAuthentication(authentication.TokenAuthentication):
+    """DRF's token (`POST /api/v1/auth/token/`), looked up by its digest, under the same second-factor rule as
+    personal tokens."""
+
+    def authenticate_credentials(self, key):
+        user, token = super().authenticate_credentials(digest(key))  # only the digest is stored
+        refuse_without_second_factor(user)
+        return user, token
 
 
 class PersonalTokenScheme(OpenApiAuthenticationExtension):

@@ -3,7 +3,9 @@
 The key is stored per user with a fingerprint of the request (method, path,
 body). The same key with the same body replays the stored response; with a
 different body it is refused (422); while the first request is still running a
-repeat gets 409. A request that fails stores nothing, so it may be retried.
+repeat gets 409. A request that fails stores nothing, so it may be retried. A key is
+forgotten after TIERFLOW_IDEMPOTENCY_KEY_HOURS; one left "in progress" by a worker that
+died mid-request is released after TIERFLOW_IDEMPOTENCY_IN_PROGRESS_SECONDS.
 """
 from __future__ import annotations
 
@@ -11,7 +13,11 @@ import hashlib
 import json
 from collections.abc import Callable
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
@@ -43,6 +49,25 @@ def _replay(record: IdempotencyKey, print_: str) -> Response:
     return Response(record.response_body, status=record.status_code, headers={"Idempotent-Replayed": "true"})
 
 
+def expired_before():
+    return timezone.now() - timedelta(hours=settings.TIERFLOW_IDEMPOTENCY_KEY_HOURS)
+
+
+def _forget_if_stale(record: IdempotencyKey) -> bool:
+    """Delete a key past its lifetime, or one still "in progress" long after any request could have finished
+    (its worker was killed before it could store or release the key); True if it is gone."""
+    stale = IdempotencyKey.objects.filter(pk=record.pk, created_at__lt=expired_before())
+    abandoned = IdempotencyKey.objects.filter(
+        pk=record.pk, status_code__isnull=True,
+        created_at__lt=timezone.now() - timedelta(seconds=settings.TIERFLOW_IDEMPOTENCY_IN_PROGRESS_SECONDS))
+    return bool(stale.delete()[0] or abandoned.delete()[0])
+
+
+def prune_keys() -> int:
+    """Keys past their lifetime (the beat runs this); returns how many were deleted."""
+    return IdempotencyKey.objects.filter(created_at__lt=expired_before()).delete()[0]
+
+
 def idempotent(request, create: Callable[[], Response]) -> Response:
     key = request.headers.get(HEADER)
     if key is None:
@@ -52,7 +77,7 @@ def idempotent(request, create: Callable[[], Response]) -> Response:
         raise ValidationError({HEADER: [_("Send between 1 and 255 characters.")]})
     print_ = fingerprint(request)
     existing = IdempotencyKey.objects.filter(user=request.user, key=key).first()
-    if existing is not None:
+    if existing is not None and not _forget_if_stale(existing):
         return _replay(existing, print_)
     try:
         with transaction.atomic():

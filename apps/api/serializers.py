@@ -12,19 +12,21 @@ from apps.authorizations.workflow import APPLICATION
 from apps.permissions import open_stage_of
 from apps.governance.models import Authority, DutyAssignment, Jurisdiction, Party, Tier
 
+from .fields import CodeListField, StrictIntegerField
+
 
 class ApplicationInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     host_party = serializers.SlugRelatedField(slug_field="code", queryset=Party.objects.all())
     jurisdiction = serializers.SlugRelatedField(slug_field="code", queryset=Jurisdiction.objects.all())
-    acquiring_parties = serializers.SlugRelatedField(slug_field="code", queryset=Party.objects.all(), many=True, required=False, default=list)
+    acquiring_parties = CodeListField(queryset=Party.objects.all(), required=False, default=list)
     sector = serializers.CharField(max_length=100)
     mitigation_type = serializers.CharField(max_length=100)
     activity_type = serializers.CharField(max_length=100)
-    requested_quantity = serializers.IntegerField(min_value=1, max_value=10**12)
-    vintage_from = serializers.IntegerField(min_value=2021, max_value=2100)
-    vintage_to = serializers.IntegerField(min_value=2021, max_value=2100)
+    requested_quantity = StrictIntegerField(min_value=1, max_value=10**12)
+    vintage_from = StrictIntegerField(min_value=2021, max_value=2100)
+    vintage_to = StrictIntegerField(min_value=2021, max_value=2100)
     purposes = serializers.ChoiceField(choices=Purpose.choices)
     first_transfer_definition = serializers.ChoiceField(
         choices=FirstTransferDefinition.choices, required=False, allow_blank=True, default="",
@@ -144,8 +146,8 @@ class TransitionSerializer(serializers.Serializer):
         fields = super().get_fields()
         # Each parameter once, however many transitions take it; the service says which are missing.
         for parameter in {p.name: p for t in APPLICATION for p in t.parameters}.values():
-            fields[parameter.name] = serializers.IntegerField(required=False, min_value=parameter.min_value,
-                                                              max_value=parameter.max_value)
+            fields[parameter.name] = StrictIntegerField(required=False, min_value=parameter.min_value,
+                                                        max_value=parameter.max_value)
         return fields
 
 

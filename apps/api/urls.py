@@ -1,11 +1,11 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
-from rest_framework.throttling import ScopedRateThrottle
 
-from apps.notifications.api import HealthView
 
 from . import reference_views, tokens, views
 from .auth import ObtainTokenView
+from .notifications import HealthView
+from .throttling import ScopedSharedThrottle
 from .webhooks import EndpointViewSet
 
 router = DefaultRouter()
@@ -21,9 +21,9 @@ router.register("webhooks/endpoints", EndpointViewSet, basename="webhook-endpoin
 
 urlpatterns = [
     # DRF's ObtainAuthToken turns throttles off; the token scope (TIERFLOW_TOKEN_RATE) is switched back on here.
-    path("auth/token/", ObtainTokenView.as_view(throttle_classes=[ScopedRateThrottle]), name="api-token"),
+    path("auth/token/", ObtainTokenView.as_view(throttle_classes=[ScopedSharedThrottle]), name="api-token"),
     path("queue/", reference_views.QueueView.as_view(), name="queue"),
     path("health/", HealthView.as_view(), name="api-health"),
-    path("", include("apps.ledger.api_urls")),  # ledger and UNFCCC report endpoints
+    path("", include("apps.api.ledger_urls")),  # ledger and UNFCCC report endpoints
     path("", include(router.urls)),
 ]

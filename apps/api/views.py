@@ -14,8 +14,6 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.filters import OrderingFilter
-from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -27,18 +25,20 @@ from apps.authorizations.selectors import visible_applications
 from apps.authorizations.services import TRANSITION_SERVICES, check_editable, create_application, update_application
 from apps.authorizations.workflow import APPLICATION
 from apps.permissions import filing_organisation_of
-from apps.notifications.api import NotificationViewSet  # noqa: F401  (the notification endpoints live with the outbox)
 
 from .filters import ApplicationFilter
 from .idempotency import PARAMETER as IDEMPOTENCY_KEY
 from .idempotency import idempotent
+from .notifications import NotificationViewSet  # noqa: F401  (re-exported for the router)
+from .pagination import CheckedCursorPagination
+from .parsers import NulFreeFormParser, NulFreeMultiPartParser
 from .serializers import (
     ApplicationInputSerializer, ApplicationSerializer, ApplicationUpdateSerializer, DocumentSerializer,
     DocumentUploadSerializer, HistoryEventSerializer, LetterSerializer, TransitionSerializer,
 )
 
 
-class NewestFirstCursor(CursorPagination):
+class NewestFirstCursor(CheckedCursorPagination):
     """Cursor pages ordered by a unique key: a client walking every page sees each row once even while others are added."""
 
     ordering = "-id"
@@ -219,7 +219,7 @@ class ApplicationViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.
                        "Proponent only, while `draft`, `changes_requested` or `loa_review`. PDF, PNG or JPEG, "
                        "recognised by content (not by name), at most 10 MB."))
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[],
-            parser_classes=[MultiPartParser, FormParser])
+            parser_classes=[NulFreeMultiPartParser, NulFreeFormParser])
     def documents(self, request, reference=None):
         application = self.get_object()
         if request.method == "GET":

@@ -35,6 +35,7 @@ class EndpointInputSerializer(serializers.Serializer):
     url = serializers.URLField(max_length=500, help_text="https, on a public address (http and private addresses only when DEBUG).")
     description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     events = serializers.ListField(child=serializers.ChoiceField(choices=EVENT_TYPES), required=False, default=list,
+                                   max_length=len(EVENT_TYPES),
                                    help_text="Event types to receive; empty for all.")
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEvent, ChainHead, VerificationRun
+from .models import AuditEvent, ChainHead, ChainVersion, VerificationRun
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -20,6 +20,14 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ["event", "party"]
     search_fields = ["subject_id", "actor_username"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+
+@admin.register(ChainVersion)
+class ChainVersionAdmin(ReadOnlyAdmin):
+    """Where each version of the chain's hashing begins, and the head it was anchored to."""
+
+    list_display = ["version", "first_seq", "anchor_seq", "anchor_hash", "started_at"]
+    readonly_fields = [f.name for f in ChainVersion._meta.fields]
 
 
 @admin.register(VerificationRun)

@@ -34,6 +34,7 @@ class Event(models.TextChoices):
     AUTH_LOGOUT = "auth.logout", _("Signed out")
     AUTH_LOGIN_FAILED = "auth.login_failed", _("Sign-in failed")
     AUTH_LOCKED_OUT = "auth.locked_out", _("Locked out")
+    AUTH_UNLOCKED = "auth.unlocked", _("Sign-in unlocked")
     AUTH_SESSION_REVOKED = "auth.session_revoked", _("Sessions signed out")
     AUTH_2FA_ENROLLED = "auth.2fa_enrolled", _("Two-factor authentication set up")
     AUTH_2FA_FAILED = "auth.2fa_failed", _("Two-factor code refused")

@@ -42,6 +42,29 @@ class ChainHead(models.Model):
     hash = models.CharField(max_length=64, default="0" * 64)
 
 
+class ChainVersion(models.Model):
+    """Where a version of the chain's hashing begins: written once, at the head recorded when it was introduced.
+
+    Events from `first_seq` on are hashed by `version` (apps/audit/chain.py); the event before them must be
+    #`anchor_seq` with hash `anchor_hash`, so the switch can be neither moved nor used to re-hash history.
+    """
+
+    version = models.PositiveSmallIntegerField(unique=True)
+    first_seq = models.BigIntegerField(unique=True)
+    anchor_seq = models.BigIntegerField()
+    anchor_hash = models.CharField(max_length=64)
+    started_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["first_seq"]
+        triggers = [
+            pgtrigger.Protect(name="chain_version_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"version {self.version} from #{self.first_seq} (after #{self.anchor_seq} {self.anchor_hash[:12]}…)"
+
+
 class VerificationRun(models.Model):
     """One run of `verify_audit`: when, how far the chain was checked, and whether it held."""
 

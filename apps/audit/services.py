@@ -9,41 +9,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
+from .chain import GENESIS_HASH, ChainBreak, Versions, canonical_content, canonical_parts, check_recorded_head, verify_chain  # noqa: F401
 from .events import Event, UnknownEvent, is_known
 from .models import AuditEvent, ChainHead, VerificationRun
-
-GENESIS_HASH = "0" * 64
-
-
-def canonical_content(*, seq: int, at: datetime, actor_username: str, event: str, subject_type: str,
-                      subject_id: str, party: str, data: dict, prev_hash: str) -> bytes:
-    payload = {
-        "seq": seq, "at": at.isoformat(), "actor": actor_username, "event": event,
-        "subject": f"{subject_type}:{subject_id}", "party": party, "data": data, "prev": prev_hash,
-    }
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
-
-
-def canonical_parts(*, at: datetime, actor_username: str, event: str, subject_type: str, subject_id: str,
-                    party: str, data: dict) -> tuple[str, str, str]:
-    """`canonical_content` split around the two values only the chain head knows (prev hash and seq).
-
-    prefix + prev_hash + middle + str(seq) + suffix is exactly canonical_content(...) decoded: the keys
-    are sorted, so "prev" and "seq" come between "party" and "subject". PostgreSQL joins the parts.
-    """
-    head = json.dumps(
-        {"actor": actor_username, "at": at.isoformat(), "data": data, "event": event, "party": party},
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str,
-    )
-    subject = json.dumps(f"{subject_type}:{subject_id}", ensure_ascii=False)
-    return head[:-1] + ',"prev":"', '","seq":', ',"subject":' + subject + "}"
-
 
 # One statement appends a link: lock the head, hash in SQL (sha256() is built into PostgreSQL >= 11),
 # insert the event and move the head. See docs/adr/0010-audit-append-in-one-statement.md.
@@ -82,12 +55,12 @@ def record_event(*, event: str, subject_type: str, subject_id: str | int, acting
     data = json.loads(json.dumps(data or {}, default=str))  # what is hashed is exactly what is stored
     fields = dict(at=at, actor_username=getattr(acting_user, "username", "") or "", event=event,
                   subject_type=subject_type, subject_id=str(subject_id), party=party, data=data)
-    prefix, middle, suffix = canonical_parts(**fields)
     actor_id = getattr(acting_user, "pk", None)
+    prefix, middle, suffix = canonical_parts(**fields, actor_id=actor_id)
     params = {**fields, "prefix": prefix, "middle": middle, "suffix": suffix, "actor_id": actor_id,
               "data": json.dumps(data, ensure_ascii=False)}
     if connection.vendor != "postgresql":
-        return _record_event_portably(acting_user=acting_user, fields=fields)
+        return _record_event_portably(acting_user=acting_user, actor_id=actor_id, fields=fields)
     sql = _APPEND_SQL.format(head=ChainHead._meta.db_table, event=AuditEvent._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -104,48 +77,14 @@ def record_event(*, event: str, subject_type: str, subject_id: str | int, acting
     return audit_event
 
 
-def _record_event_portably(*, acting_user, fields: dict) -> AuditEvent:
+def _record_event_portably(*, acting_user, actor_id, fields: dict) -> AuditEvent:
     """The same link in three ORM statements, for SQLite (`make run`), which has no sha256()."""
     head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
     fields = dict(fields, seq=head.seq + 1, prev_hash=head.hash)
-    digest = hashlib.sha256(canonical_content(**fields)).hexdigest()
+    digest = hashlib.sha256(canonical_content(**fields, actor_id=actor_id)).hexdigest()
     audit_event = AuditEvent.objects.create(actor=acting_user if getattr(acting_user, "pk", None) else None, hash=digest, **fields)
     ChainHead.objects.filter(pk=1).update(seq=fields["seq"], hash=digest)
     return audit_event
-
-
-@dataclass(frozen=True)
-class ChainBreak:
-    seq: int
-    reason: str
-
-
-def verify_chain(batch_size: int = 5000) -> tuple[int, ChainBreak | None]:
-    """Recompute every link in order; return the number checked and the first break, if any."""
-    prev_hash = GENESIS_HASH
-    expected_seq = 1
-    checked = 0
-    queryset = AuditEvent.objects.order_by("seq").values_list(
-        "seq", "at", "actor_username", "event", "subject_type", "subject_id", "party", "data", "prev_hash", "hash"
-    )
-    for seq, at, actor, event, subject_type, subject_id, party, data, stored_prev, stored_hash in queryset.iterator(chunk_size=batch_size):
-        if seq != expected_seq:
-            return checked, ChainBreak(expected_seq, f"event #{expected_seq} is missing (next is #{seq})")
-        if stored_prev != prev_hash:
-            return checked, ChainBreak(seq, "its previous-hash does not match the event before it")
-        digest = hashlib.sha256(canonical_content(
-            seq=seq, at=at, actor_username=actor, event=event, subject_type=subject_type, subject_id=subject_id,
-            party=party, data=data, prev_hash=stored_prev,
-        )).hexdigest()
-        if digest != stored_hash:
-            return checked, ChainBreak(seq, "its content does not match its hash (edited after it was written)")
-        prev_hash = stored_hash
-        expected_seq += 1
-        checked += 1
-    head = ChainHead.objects.filter(pk=1).first()
-    if head is not None and (head.seq != checked or head.hash != prev_hash):
-        return checked, ChainBreak(checked + 1, f"the chain head says #{head.seq} but the log ends at #{checked} (events deleted)")
-    return checked, None
 
 
 def record_token_event(*, event: str, acting_user, token_owner, token_id: str | int, label: str = "",
@@ -166,11 +105,14 @@ def record_export(*, acting_user, what: str, party: str = "", parameters: dict |
                             data={"parameters": parameters or {}, "rows": rows})
 
 
-def verify_and_record(*, requested_by: str = "") -> VerificationRun:
-    """Recompute the whole chain and keep the outcome, so the admin can show when it last held."""
+def verify_and_record(*, requested_by: str = "", recorded_head: tuple[int, str] | None = None) -> VerificationRun:
+    """Recompute the whole chain and keep the outcome, so the admin can show when it last held; with
+    `recorded_head` (seq, hash) noted outside Tierflow earlier, also check that it is still in the chain."""
     started = timezone.now()
     head = ChainHead.objects.filter(pk=1).first()
     checked, chain_break = verify_chain()
+    if chain_break is None and recorded_head is not None:
+        chain_break = check_recorded_head(*recorded_head)
     return VerificationRun.objects.create(
         started_at=started, finished_at=timezone.now(), checked=checked,
         head_seq=head.seq if head else 0, head_hash=head.hash if head else GENESIS_HASH,
@@ -181,7 +123,8 @@ def verify_and_record(*, requested_by: str = "") -> VerificationRun:
 
 # --- auditor extracts --------------------------------------------------------
 
-EXPORT_FIELDS = ["seq", "at", "actor", "event", "subject", "party", "data", "prev_hash", "hash"]
+EXPORT_FIELDS = ["v", "seq", "at", "actor_id", "actor", "event", "subject_type", "subject_id", "subject", "party", "data",
+                 "prev_hash", "hash"]
 
 
 def events_for(*, application: str | None = None, party: str | None = None, everything: bool = False):
@@ -196,10 +139,12 @@ def events_for(*, application: str | None = None, party: str | None = None, ever
     return AuditEvent.objects.filter(party=party.upper()).order_by("seq")
 
 
-def export_row(event: AuditEvent) -> dict:
-    """One event as exported: every hashed field, so each row can be re-hashed on its own."""
+def export_row(event: AuditEvent, versions: Versions | None = None) -> dict:
+    """One event as exported: every hashed field and its chain version `v`, so each row can be re-hashed on its own."""
     return {
-        "seq": event.seq, "at": event.at.isoformat(), "actor": event.actor_username, "event": event.event,
+        "v": (versions or Versions.load()).at(event.seq), "seq": event.seq, "at": event.at.isoformat(),
+        "actor_id": event.actor_id, "actor": event.actor_username, "event": event.event,
+        "subject_type": event.subject_type, "subject_id": event.subject_id,
         "subject": f"{event.subject_type}:{event.subject_id}", "party": event.party, "data": event.data,
         "prev_hash": event.prev_hash, "hash": event.hash,
     }
@@ -207,10 +152,15 @@ def export_row(event: AuditEvent) -> dict:
 
 def row_hash(row: dict) -> str:
     """What an auditor recomputes from an exported row (see SECURITY.md); equals the row's `hash` if untouched."""
+    version = int(row.get("v", 1))
     subject_type, _, subject_id = row["subject"].partition(":")
+    actor_id = row.get("actor_id")
+    if isinstance(actor_id, str):  # a CSV cell
+        actor_id = int(actor_id) if actor_id else None
     return hashlib.sha256(canonical_content(
-        seq=row["seq"], at=datetime.fromisoformat(row["at"]), actor_username=row["actor"], event=row["event"],
-        subject_type=subject_type, subject_id=subject_id, party=row["party"], data=row["data"], prev_hash=row["prev_hash"],
+        seq=row["seq"], at=datetime.fromisoformat(row["at"]), actor_id=actor_id, actor_username=row["actor"],
+        event=row["event"], subject_type=row.get("subject_type", subject_type), subject_id=row.get("subject_id", subject_id),
+        party=row["party"], data=row["data"], prev_hash=row["prev_hash"], version=version,
     )).hexdigest()
 
 
@@ -219,18 +169,19 @@ def write_export(events, *, fmt: str, stream) -> int:
     if fmt not in {"csv", "json"}:
         raise ValueError(f"format must be csv or json, not {fmt!r}")
     rows = 0
+    versions = Versions.load()
     if fmt == "csv":
         writer = csv.DictWriter(stream, fieldnames=EXPORT_FIELDS)
         writer.writeheader()
         for event in events.iterator(chunk_size=2000):
-            row = export_row(event)
+            row = export_row(event, versions)
             row["data"] = json.dumps(row["data"], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
             writer.writerow(row)
             rows += 1
         return rows
     stream.write("[")
     for event in events.iterator(chunk_size=2000):
-        stream.write(("," if rows else "") + "\n" + json.dumps(export_row(event), sort_keys=True, ensure_ascii=False))
+        stream.write(("," if rows else "") + "\n" + json.dumps(export_row(event, versions), sort_keys=True, ensure_ascii=False))
         rows += 1
     stream.write("\n]\n")
     return rows

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from config import converters  # noqa: F401  (registers <year:>)
+
 from . import views
 
 app_name = "reporting"
@@ -12,5 +14,5 @@ urlpatterns = [
     path("reports/<int:pk>/correct/", views.report_correct, name="correct"),
     path("reports/<int:pk>/aef.<str:fmt>", views.report_export, name="export"),
     path("ledger/<str:party>/", views.ledger_party, name="ledger"),
-    path("ledger/<str:party>/<int:year>/", views.ledger_year, name="ledger-year"),
+    path("ledger/<str:party>/<year:year>/", views.ledger_year, name="ledger-year"),
 ]

@@ -19,7 +19,7 @@ from apps.workflow.engine import TransitionNotAvailable
 
 from . import services
 from .aef import TABLE_NAMES, AEFBuilder, headings, validate
-from .api import EXPORTS, aef_file_response
+from .exports import EXPORTS, aef_file_response
 from .models import Report
 from .workflow import REPORT
 

@@ -244,3 +244,10 @@ def due_delivery_ids(*, now: datetime | None = None, limit: int = 500) -> list[i
     now = now or timezone.now()
     return list(Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
                 .order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+
+
+def prune_finished_deliveries() -> int:
+    """Delete delivered or abandoned deliveries older than TIERFLOW_WEBHOOK_RETENTION_DAYS; pending ones stay."""
+    cutoff = timezone.now() - timedelta(days=settings.TIERFLOW_WEBHOOK_RETENTION_DAYS)
+    finished = Delivery.objects.filter(created_at__lt=cutoff).exclude(status=DeliveryStatus.PENDING)
+    return finished.delete()[0]

@@ -18,3 +18,9 @@ def retry_due() -> int:
     for delivery_id in ids:
         deliver.delay(delivery_id)
     return len(ids)
+
+
+@shared_task(name="webhooks.prune_deliveries", ignore_result=True)
+def prune_deliveries() -> int:
+    """Daily from beat: finished deliveries (payload and attempt log) older than the retention period."""
+    return services.prune_finished_deliveries()

@@ -215,9 +215,9 @@ def test_walking_every_page_while_others_are_created_sees_each_once(api, propone
     assert len(seen) == len(set(seen))
 
 
-def test_a_forged_cursor_is_404_with_the_error_body(api, proponent):
+def test_a_forged_cursor_is_400_naming_the_cursor(api, proponent):
     response = api(proponent).get("/api/v1/applications/?cursor=bm9wZQ")
-    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    assert response.status_code == 400 and response.json()["code"] == "invalid" and "cursor" in response.json()
 
 
 # --- idempotent creation ---------------------------------------------------

@@ -1,9 +1,6 @@
 """Report endpoints: open a report, run its transitions, correct a cell, download the AEF."""
 from __future__ import annotations
 
-import tempfile
-
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -11,20 +8,22 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.audit.services import record_export
 from apps.governance.models import Party
 from apps.permissions import parties_seen_by
+from apps.reporting import services
+from apps.reporting.aef import AEFBuilder, validate
+from apps.reporting.exports import EXPORTS, aef_file_response
+from apps.reporting.models import Report
+from apps.reporting.workflow import REPORT
+from config.converters import FIRST_YEAR, LAST_YEAR
 
-from . import services
-from .aef import AEFBuilder, validate
-from .models import Report
-from .workflow import REPORT
+from .fields import StrictIntegerField
 
 
 
 class ReportSerializer(serializers.ModelSerializer):
     party = serializers.CharField(source="party_id")
-    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     available_transitions = serializers.SerializerMethodField()
     exports = serializers.SerializerMethodField()
 
@@ -43,7 +42,7 @@ class ReportSerializer(serializers.ModelSerializer):
 
 class ReportInput(serializers.Serializer):
     party = serializers.SlugRelatedField(slug_field="code", queryset=Party.objects.all())
-    year = serializers.IntegerField()
+    year = StrictIntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR)
 
 
 class TransitionInput(serializers.Serializer):
@@ -118,28 +117,6 @@ class ReportCorrectionView(APIView):
         data.is_valid(raise_exception=True)
         services.set_correction(report, acting_user=request.user, **data.validated_data)
         return Response({"ok": True}, status=status.HTTP_201_CREATED)
-
-
-EXPORTS = {
-    "json": ("application/json", "json"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-    "csv": ("application/zip", "csv.zip"),
-}
-
-
-def aef_file_response(report: Report, fmt: str, *, acting_user=None) -> FileResponse:
-    """Write the export to a temporary file (memory flat whatever the size) and stream it back; audited."""
-    content_type, extension = EXPORTS[fmt]
-    spool = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)
-    rows = services.export_report(report, fmt=fmt, stream=spool)
-    record_export(acting_user=acting_user, what="aef", party=report.party_id, rows=rows,
-                  parameters={"report": report.pk, "year": report.year, "version": str(report.version), "format": fmt})
-    size = spool.tell()
-    spool.seek(0)
-    response = FileResponse(spool, content_type=content_type, as_attachment=True,
-                            filename=f"AEF-{report.party_id}-{report.year}-v{report.version}.{extension}")
-    response["Content-Length"] = str(size)
-    return response
 
 
 class _ReportExportView(APIView):

@@ -12,11 +12,12 @@ from rest_framework.views import APIView
 from apps.authorizations.models import Application, Document
 from apps.authorizations.selectors import visible_applications
 from apps.governance.models import Party
+from apps.ledger import services
+from apps.ledger.models import Action, MonitoringReport, Verification
+from apps.ledger.selectors import adjustments_for, first_transfer_actions, ndc_use_actions
 from apps.permissions import holds_itmos_of, sees_ledger_of
 
-from . import services
-from .models import Action, MonitoringReport, Verification
-from .selectors import adjustments_for, first_transfer_actions, ndc_use_actions
+from .fields import StrictIntegerField
 
 
 class ActionSerializer(serializers.ModelSerializer):
@@ -39,8 +40,8 @@ class PartyField(serializers.SlugRelatedField):
 
 
 class QuantityInput(serializers.Serializer):
-    vintage = serializers.IntegerField(min_value=1990, max_value=2100)
-    quantity = serializers.IntegerField(min_value=1)
+    vintage = StrictIntegerField(min_value=1990, max_value=2100)
+    quantity = StrictIntegerField(min_value=1)
 
 
 class IssuanceInput(QuantityInput):
@@ -107,7 +108,7 @@ class TransferInput(MovementInput):
 class UseInput(MovementInput):
     party = PartyField(required=False, help_text="The Party using the ITMOs (default: the host Party).")
     purpose = serializers.CharField(required=False, default="NDC", max_length=60)
-    year_used = serializers.IntegerField(required=False, min_value=1990, max_value=2100)
+    year_used = StrictIntegerField(required=False, min_value=1990, max_value=2100)
 
 
 class CancellationInput(MovementInput):

@@ -5,13 +5,14 @@ from django.db import connection
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import services
-from .models import Notification
+from apps.notifications import services
+from apps.notifications.models import Notification
+
+from .pagination import CheckedCursorPagination
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -32,7 +33,7 @@ class MarkedSerializer(serializers.Serializer):
     unread = serializers.IntegerField()
 
 
-class NewestFirstCursor(CursorPagination):
+class NewestFirstCursor(CheckedCursorPagination):
     ordering = "-id"
     page_size = 50
     page_size_query_param = "page_size"

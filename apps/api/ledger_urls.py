@@ -1,9 +1,10 @@
 """Ledger and report routes of the API (included once from apps/api/urls.py, before any catch-all)."""
 from django.urls import path, register_converter
 
-from apps.reporting import api as reports
+from config import converters  # noqa: F401  (registers <year:>)
 
-from . import api
+from . import ledger as api
+from . import reports
 
 
 class SignedIntConverter:
@@ -27,7 +28,7 @@ urlpatterns = [
     path("transfers/", api.TransferView.as_view(), name="api-transfers"),
     path("uses/", api.UseView.as_view(), name="api-uses"),
     path("cancellations/", api.CancellationView.as_view(), name="api-cancellations"),
-    path("ledger/<str:party>/<id:year>/", api.AdjustmentView.as_view(), name="api-ledger-adjustment"),
+    path("ledger/<str:party>/<year:year>/", api.AdjustmentView.as_view(), name="api-ledger-adjustment"),
     path("reports/", reports.ReportListView.as_view(), name="api-reports"),
     path("reports/<id:pk>/", reports.ReportDetailView.as_view(), name="api-report"),
     path("reports/<id:pk>/transitions/", reports.ReportTransitionView.as_view(), name="api-report-transitions"),
