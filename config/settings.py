@@ -358,6 +358,8 @@ if not DEBUG:
 # django-pghistory: stamp each configuration change with the moment it was made, not its transaction's start,
 # so it compares exactly with the audit log's timestamps ("did they hold the role at that moment?").
 PGHISTORY_CREATED_AT_FUNCTION = "CLOCK_TIMESTAMP()"
+# Only configuration changes are tracked and no GET writes them: reads skip pghistory's per-statement context prefix.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # Uploaded documents: under VAR_DIR (outside any web root, no MEDIA_URL route), readable by the app only.
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750

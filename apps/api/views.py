@@ -14,6 +14,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.filters import OrderingFilter
+from rest_framework.generics import get_object_or_404
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -33,6 +34,7 @@ from apps.notifications.api import NotificationViewSet  # noqa: F401  (the notif
 from .filters import ApplicationFilter
 from .idempotency import PARAMETER as IDEMPOTENCY_KEY
 from .idempotency import idempotent
+from .selectors import application_detail_queryset, unpack_detail
 from .serializers import (
     ApplicationInputSerializer, ApplicationSerializer, ApplicationUpdateSerializer, DocumentSerializer,
     DocumentUploadSerializer, HistoryEventSerializer, LetterSerializer, TransitionSerializer,
@@ -125,7 +127,10 @@ class ApplicationViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.
         return self.get_paginated_response(self._render(page, many=True))
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(self._render([self.get_object()], many=True)[0])
+        # One row: the caller's visibility, open stage, LoA, acquiring Parties and history (apps/api/selectors.py).
+        queryset = self.filter_queryset(application_detail_queryset(request.user))
+        application = unpack_detail(get_object_or_404(queryset, reference=self.kwargs["reference"]))
+        return Response(ApplicationSerializer(application, context=self.get_serializer_context()).data)
 
     def _reload(self, reference: str) -> dict:
         return self._render([self.get_queryset().get(reference=reference)], many=True)[0]
