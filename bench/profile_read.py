@@ -3,7 +3,7 @@
 Run after a bench run (it reads the bench database, whose status-read figure leaves an authorized
 application and the proponent's token): the same request the status-read figure sends, through the
 full middleware chain with Django's test client, no HTTP. Prints the SQL of one read, the mean of N
-reads, and the 25 most expensive functions by cumulative time.
+reads, and the TOP (40) most expensive functions by SORT (cumulative; `SORT=tottime` for own time).
 """
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def main() -> None:
         client.get(url)
     profile.disable()
     out = io.StringIO()
-    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(int(os.environ.get("TOP", 40)))
+    pstats.Stats(profile, stream=out).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(int(os.environ.get("TOP", 40)))
     print(out.getvalue())
 
 

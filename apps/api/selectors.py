@@ -5,17 +5,30 @@ With the token lookup that makes three statements for `GET /api/v1/applications/
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import F, FilteredRelation, IntegerField, OuterRef, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet
 from django.db.models.functions import JSONObject
 
 from apps.audit.models import AuditEvent
 from apps.authorizations.models import Application, Stage
 from apps.authorizations.permissions import Seat, visible_applications
-from apps.governance.models import Membership, ProponentOrganisation
+from apps.governance.models import Authority, Jurisdiction, Membership, ProponentOrganisation
 
 ORGANISATION, SEAT = 0, 1
+
+
+@cache
+def _caller_sql() -> str:
+    """Fixed SQL text, built once from the models' tables: the ORM's union compiles for longer than it runs."""
+    members = ProponentOrganisation.members.through._meta.db_table
+    membership, authority, jurisdiction = (m._meta.db_table for m in (Membership, Authority, Jurisdiction))
+    return (f'SELECT {ORGANISATION}, m.proponentorganisation_id, \'\', \'\' FROM "{members}" m WHERE m.user_id = %s '
+            f'UNION ALL SELECT {SEAT}, s.authority_id, s.role, j.path FROM "{membership}" s '
+            f'JOIN "{authority}" a ON a.id = s.authority_id JOIN "{jurisdiction}" j ON j.code = a.jurisdiction_id '
+            f'WHERE s.user_id = %s')
 
 
 def resolve_caller(user) -> None:
@@ -27,13 +40,9 @@ def resolve_caller(user) -> None:
         return
     if getattr(user, "_tierflow_seats", None) is not None and getattr(user, "_tierflow_organisations", None) is not None:
         return
-    organisations = (ProponentOrganisation.members.through.objects.filter(user_id=user.pk)
-                     .annotate(kind=Value(ORGANISATION, output_field=IntegerField()), role=Value(""), path=Value(""))
-                     .values_list("kind", "proponentorganisation_id", "role", "path"))
-    seats = (Membership.objects.filter(user_id=user.pk)
-             .annotate(kind=Value(SEAT, output_field=IntegerField()), path=F("authority__jurisdiction__path"))
-             .values_list("kind", "authority_id", "role", "path"))
-    rows = list(organisations.union(seats, all=True))
+    with connection.cursor() as cursor:
+        cursor.execute(_caller_sql(), [user.pk, user.pk])
+        rows = cursor.fetchall()
     user._tierflow_organisations = {pk for kind, pk, _, _ in rows if kind == ORGANISATION}
     user._tierflow_seats = [Seat(pk, role, path) for kind, pk, role, path in rows if kind == SEAT]
 
