@@ -31,7 +31,8 @@ def main() -> None:
     from apps.authorizations.models import Application
 
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 300
-    reference = Application.objects.filter(loa__isnull=False).values_list("reference", flat=True).first()
+    reference = (Application.objects.filter(loa__isnull=False, reference__startswith="STATUS").values_list("reference", flat=True).first()
+                 or Application.objects.filter(loa__isnull=False).values_list("reference", flat=True).first())
     token, _ = Token.objects.get_or_create(user=get_user_model().objects.get(username="proponent"))
     client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
     url = f"/api/v1/applications/{reference}/"

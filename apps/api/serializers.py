@@ -92,9 +92,6 @@ class ApplicationSerializer(serializers.ModelSerializer):
                   "loa", "created_at", "updated_at"]
 
     def get_acquiring_parties(self, application) -> list[str]:
-        codes = getattr(application, "acquiring_codes", None)  # the detail selector's one-row read
-        if codes is not None:
-            return codes
         return sorted(party.pk for party in application.acquiring_parties.all())
 
     def get_current_stage(self, application) -> dict | None:
@@ -105,9 +102,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return available_transitions(self.context["request"].user, application)
 
     def get_history(self, application) -> list[dict]:
-        events = getattr(application, "transition_history", None)  # the detail selector's one-row read
-        if events is None:
-            events = self.context.get("history", {}).get(application.reference, [])
+        events = self.context.get("history", {}).get(application.reference, [])
         return HistoryEntrySerializer(events, many=True).data
 
     def get_loa(self, application) -> dict | None:

@@ -15,7 +15,6 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.filters import OrderingFilter
-from rest_framework.generics import get_object_or_404
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -35,7 +34,7 @@ from apps.notifications.api import NotificationViewSet  # noqa: F401  (the notif
 from .filters import ApplicationFilter
 from .idempotency import PARAMETER as IDEMPOTENCY_KEY
 from .idempotency import idempotent
-from .selectors import application_detail_queryset, unpack_detail
+from .selectors import application_detail
 from .serializers import (
     ApplicationInputSerializer, ApplicationSerializer, ApplicationUpdateSerializer, DocumentSerializer,
     DocumentUploadSerializer, HistoryEventSerializer, LetterSerializer, TransitionSerializer, application_detail_data,
@@ -130,9 +129,10 @@ class ApplicationViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.
     def retrieve(self, request, *args, **kwargs):
         if connection.vendor != "postgresql":  # the SQLite of `make run` has no array subqueries: the list's reads
             return Response(self._render([self.get_object()], many=True)[0])
-        # One row: the caller's visibility, open stage, LoA, acquiring Parties and history (apps/api/selectors.py).
-        queryset = self.filter_queryset(application_detail_queryset(request.user))
-        application = unpack_detail(get_object_or_404(queryset, reference=self.kwargs["reference"]))
+        # One row: the application, its open stage, LoA, stages, acquiring Parties and history (apps/api/selectors.py).
+        application = application_detail(request.user, self.kwargs["reference"])
+        if application is None:
+            raise NotFound()
         return Response(application_detail_data(application, request.user))
 
     def _reload(self, reference: str) -> dict:
