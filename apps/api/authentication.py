@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from .models import PersonalToken, hash_token
+from .selectors import token_with_caller
 
 TOKEN_PREFIX = "tfp_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -38,6 +40,17 @@ class PersonalTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'
+
+
+class ContractTokenAuthentication(authentication.TokenAuthentication):
+    """The contract's `Authorization: Token <key>`, read with the caller's organisations and memberships in one statement."""
+
+    def authenticate_credentials(self, key):
+        if connection.vendor == "postgresql":
+            token = token_with_caller(key)
+            if token is not None and token.user.is_active:
+                return token.user, token
+        return super().authenticate_credentials(key)  # DRF's own lookup and its error messages
 
 
 class PersonalTokenScheme(OpenApiAuthenticationExtension):

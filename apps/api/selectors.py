@@ -1,6 +1,7 @@
 """Reads shaped for the API: the caller resolved in one statement, the application detail in one more (PostgreSQL).
 
-With the token lookup that makes three statements for `GET /api/v1/applications/{reference}/`.
+With a `Token` credential the caller comes with the token (one statement), so
+`GET /api/v1/applications/{reference}/` takes two; with a personal token or a session, three.
 """
 from __future__ import annotations
 
@@ -30,6 +31,46 @@ def _caller_sql() -> str:
             f'WHERE s.user_id = %s')
 
 
+def _remember_caller(user, organisation_ids, seats) -> None:
+    user._tierflow_organisations = set(organisation_ids)
+    user._tierflow_seats = [Seat(authority_id, role, path) for authority_id, role, path in seats]
+
+
+@cache
+def _token_sql() -> str:
+    """DRF's token and its user, with the user's organisations and memberships, in one fixed-text statement."""
+    from rest_framework.authtoken.models import Token
+
+    members = ProponentOrganisation.members.through._meta.db_table
+    token, user, membership, authority, jurisdiction = (
+        m._meta.db_table for m in (Token, get_user_model(), Membership, Authority, Jurisdiction))
+    return (f'SELECT t.key AS x_key, t.created AS x_created, u.*, '
+            f'ARRAY(SELECT m.proponentorganisation_id FROM "{members}" m WHERE m.user_id = u.id) AS x_organisations, '
+            f'(SELECT jsonb_agg(jsonb_build_array(s.authority_id, s.role, j.path)) FROM "{membership}" s '
+            f'JOIN "{authority}" a ON a.id = s.authority_id JOIN "{jurisdiction}" j ON j.code = a.jurisdiction_id '
+            f'WHERE s.user_id = u.id) AS x_seats '
+            f'FROM "{token}" t JOIN "{user}" u ON u.id = t.user_id WHERE t.key = %s')
+
+
+def token_with_caller(key: str):
+    """The `Token` with its user, the user's seats already resolved; None if no such token (PostgreSQL only)."""
+    from rest_framework.authtoken.models import Token
+
+    with connection.cursor() as cursor:
+        cursor.execute(_token_sql(), [key])
+        columns = [column.name for column in cursor.description]
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = dict(zip(columns, row))
+    fields = get_user_model()._meta.concrete_fields
+    user = get_user_model().from_db(connection.alias, [f.attname for f in fields], [values[f.column] for f in fields])
+    _remember_caller(user, values["x_organisations"], json.loads(values["x_seats"]) if values["x_seats"] else [])
+    token = Token.from_db(connection.alias, ["key", "user_id", "created"], [values["x_key"], user.pk, values["x_created"]])
+    token.user = user
+    return token
+
+
 def resolve_caller(user) -> None:
     """The caller's organisations and memberships in one query, left where the permission predicates read them.
 
@@ -42,8 +83,8 @@ def resolve_caller(user) -> None:
     with connection.cursor() as cursor:
         cursor.execute(_caller_sql(), [user.pk, user.pk])
         rows = cursor.fetchall()
-    user._tierflow_organisations = {pk for kind, pk, _, _ in rows if kind == ORGANISATION}
-    user._tierflow_seats = [Seat(pk, role, path) for kind, pk, role, path in rows if kind == SEAT]
+    _remember_caller(user, [pk for kind, pk, _, _ in rows if kind == ORGANISATION],
+                     [(pk, role, path) for kind, pk, role, path in rows if kind == SEAT])
 
 
 @cache

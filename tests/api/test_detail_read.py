@@ -1,4 +1,4 @@
-"""`GET /api/v1/applications/{reference}/` in at most 3 statements, with the same body the list gives."""
+"""`GET /api/v1/applications/{reference}/` in at most 3 statements (2 with a `Token`), with the same body the list gives."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,7 +9,8 @@ from ..conftest import user
 from ..factories import make_application
 
 pytestmark = pytest.mark.django_db
-BUDGET = 3  # the token and its user, the caller's organisations and memberships, the application with everything shown
+BUDGET = 3  # at most: the credential, the caller's organisations and memberships, the application with everything shown
+TOKEN_BUDGET = 2  # a `Token` credential brings the caller's organisations and memberships with it
 
 
 def token_client(persona) -> APIClient:
@@ -35,7 +36,7 @@ def test_the_detail_read_takes_three_statements_for_the_proponent_and_the_office
         client = token_client(persona)
         client.get(f"/api/v1/applications/{application.reference}/")  # the token exists; nothing else is warmed
         fresh = token_client(persona)  # a new client: no session, the token looked up again
-        with django_assert_max_num_queries(BUDGET):
+        with django_assert_max_num_queries(TOKEN_BUDGET):
             response = fresh.get(f"/api/v1/applications/{application.reference}/")
         assert response.status_code == 200
         assert response.json() == listed(client, application.reference)
@@ -64,3 +65,28 @@ def test_a_read_sends_no_history_context_to_the_database(proponent):
     with CaptureQueriesContext(connection) as queries:
         assert token_client(proponent).get(f"/api/v1/applications/{application.reference}/").status_code == 200
     assert not [q for q in queries.captured_queries if "pghistory" in q["sql"]]
+
+
+def test_a_personal_token_read_stays_within_three_and_a_session_read_gives_the_same_body(proponent, token_for, client,
+                                                                       django_assert_max_num_queries):
+    application = make_application(proponent, state="ca_review")
+    personal = APIClient()
+    personal.credentials(HTTP_AUTHORIZATION=f"Bearer {token_for(proponent)}")
+    personal.get(f"/api/v1/applications/{application.reference}/")  # its last-used stamp is written once a minute
+    with django_assert_max_num_queries(BUDGET):
+        assert personal.get(f"/api/v1/applications/{application.reference}/").status_code == 200
+    client.force_login(proponent)
+    client.get(f"/api/v1/applications/{application.reference}/")
+    response = client.get(f"/api/v1/applications/{application.reference}/")
+    assert response.status_code == 200 and response.json() == listed(token_client(proponent), application.reference)
+
+
+def test_an_unknown_or_inactive_token_is_refused_as_before(proponent):
+    application = make_application(proponent, state="loa_review")
+    client = token_client(proponent)
+    proponent.is_active = False
+    proponent.save(update_fields=["is_active"])
+    response = client.get(f"/api/v1/applications/{application.reference}/")
+    assert response.status_code == 401 and "inactive" in response.json()["detail"]
+    response = APIClient(HTTP_AUTHORIZATION="Token " + "0" * 40).get(f"/api/v1/applications/{application.reference}/")
+    assert response.status_code == 401 and response.json()["detail"] == "Invalid token."
