@@ -2,9 +2,10 @@
 
 Tierflow: N pending in-app notifications (bulk-created), committed, then one `notifications.deliver_batch`
 task per 6 rows (what one submit writes with the demo recipients), published at once; timed until no row
-is pending. The baseline still drains one no-op task per notification: batching is Tierflow's own gain.
-Commit-to-inbox is `delivered_at` minus the commit time, per notification (p50, p99).
-Baseline: the same worker draining N `bench.noop` tasks (each one Redis INCR so the end is observable).
+is pending. Commit-to-inbox is `delivered_at` minus the commit time, per notification (p50, p99).
+Baseline: the same worker draining as many `bench.noop` messages as Tierflow publishes (N / 6, each one
+Redis INCR so the end is observable), so both sides pay the same broker traffic and the ratio prices
+only what delivering 6 rows costs beyond a task that does nothing. Both rates are notifications/s.
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def _wait_for(predicate, timeout: float) -> float:
     while not predicate():
         if time.perf_counter() - start > timeout:
             raise RuntimeError("timed out")
-        time.sleep(0.05)
+        time.sleep(0.005)  # fine-grained: at the quick size the baseline drains in a fraction of a second
     return time.perf_counter()
 
 
@@ -66,10 +67,11 @@ def notifications(sizes: dict) -> list[Row]:
         _wait_for(lambda: int(store.get("tierflow:bench:noop") or 0) >= 1, 60)
         store.delete("tierflow:bench:noop")
 
+        messages = -(-len(ids) // BATCH)  # what Tierflow publishes below
         start = time.perf_counter()
-        for _ in range(count):
+        for _ in range(messages):
             app.send_task("bench.noop")
-        end = _wait_for(lambda: int(store.get("tierflow:bench:noop") or 0) >= count, 600)
+        end = _wait_for(lambda: int(store.get("tierflow:bench:noop") or 0) >= messages, 600)
         baseline_rate = count / (end - start)
 
         committed = timezone.now()
@@ -90,8 +92,8 @@ def notifications(sizes: dict) -> list[Row]:
     delivered = Notification.objects.filter(event=EVENT).values_list("delivered_at", flat=True)
     latencies = [(at - committed).total_seconds() * 1000 for at in delivered if at is not None]
     ratio = tierflow_rate / baseline_rate
-    return [Row(figure=FIGURE, tierflow=fmt(tierflow_rate, "notifications/s"), baseline=fmt(baseline_rate, "tasks/s"),
+    return [Row(figure=FIGURE, tierflow=fmt(tierflow_rate, "notifications/s"), baseline=fmt(baseline_rate, "notifications/s"),
                 ratio=ratio, target="≥ 0.7", met=ratio >= 0.7,
-                note=f"commit-to-inbox p50 {fmt(percentile(latencies, 50), 'ms')}, p99 {fmt(percentile(latencies, 99), 'ms')}; {count} each",
-                raw={"tierflow_rate": tierflow_rate, "baseline_rate": baseline_rate, "latencies_ms": {
+                note=f"commit-to-inbox p50 {fmt(percentile(latencies, 50), 'ms')}, p99 {fmt(percentile(latencies, 99), 'ms')}; {count} notifications in {messages} messages each side",
+                raw={"tierflow_rate": tierflow_rate, "baseline_rate": baseline_rate, "messages": messages, "latencies_ms": {
                     "p50": percentile(latencies, 50), "p99": percentile(latencies, 99)}})]

@@ -114,6 +114,13 @@ def main() -> None:
     parser.add_argument("--only", help="comma-separated figure keys to run (development)")
     args = parser.parse_args()
     mode = "quick" if args.quick else "full"
+    if not args.only or "status" in args.only.split(","):
+        from .wrk import WrkMissing, wrk_path
+
+        try:
+            wrk_path()  # before the database is dropped: no HTTP figure without wrk, no weaker fallback
+        except WrkMissing as error:
+            sys.exit(f"make bench: {error}")
     _prepare_environment()
     started = time.perf_counter()
     from_template = _recreate_database()

@@ -137,6 +137,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Argon2id first (new and upgraded hashes); the others only verify older hashes, rehashed on the next sign-in.
+PASSWORD_HASHERS = [
+    "apps.accounts.hashers.TunedArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -162,7 +170,7 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "apps.api.authentication.ContractTokenAuthentication",
+        "apps.api.authentication.ContractTokenAuthentication",  # DRF's TokenAuthentication, caller resolved with it
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -388,6 +396,8 @@ if not DEBUG:
 # django-pghistory: stamp each configuration change with the moment it was made, not its transaction's start,
 # so it compares exactly with the audit log's timestamps ("did they hold the role at that moment?").
 PGHISTORY_CREATED_AT_FUNCTION = "CLOCK_TIMESTAMP()"
+# Only configuration changes are tracked and no GET writes them: reads skip pghistory's per-statement context prefix.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # Uploaded documents: under VAR_DIR (outside any web root, no MEDIA_URL route), readable by the app only.
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750

@@ -28,4 +28,5 @@ urlpatterns = [
 if settings.TIERFLOW_BENCH_URLS:  # never set in production; `make bench` sets it for its own server
     from bench.views import constant
 
-    urlpatterns += [path("bench/constant/", constant)]
+    # bench.wsgi serves /bench/bare/ without middleware; both reach the same view.
+    urlpatterns += [path("bench/constant/", constant), path("bench/bare/", constant)]

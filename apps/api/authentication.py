@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -12,6 +13,7 @@ from apps.accounts.contract_tokens import digest
 from apps.accounts.twofactor import has_confirmed_device, two_factor_required
 
 from .models import PersonalToken, hash_token
+from .selectors import token_with_caller
 
 TOKEN_PREFIX = "tfp_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -57,11 +59,16 @@ class PersonalTokenAuthentication(authentication.BaseAuthentication):
 
 
 class ContractTokenAuthentication(authentication.TokenAuthentication):
-    """DRF's token (`POST /api/v1/auth/token/`), looked up by its digest, under the same second-factor rule as
-    personal tokens."""
+    """DRF's token (`POST /api/v1/auth/token/`), looked up by its digest with the caller's organisations and
+    memberships in the same statement, under the same second-factor rule as personal tokens."""
 
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(digest(key))  # only the digest is stored
+        stored = digest(key)  # only the digest is stored
+        token = token_with_caller(stored) if connection.vendor == "postgresql" else None
+        if token is not None and token.user.is_active:
+            user = token.user
+        else:
+            user, token = super().authenticate_credentials(stored)  # DRF's own lookup and its error messages
         refuse_without_second_factor(user)
         return user, token
 

@@ -136,6 +136,52 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return LetterSerializer(application.loa, context={"application": application}).data
 
 
+_DATETIME = serializers.DateTimeField()  # stateless: one instance formats every timestamp as DRF would
+_TEXT_FIELDS = ["reference", "title", "description", "state"]
+_ACTIVITY_FIELDS = ["sector", "mitigation_type", "activity_type"]
+_INTEGER_FIELDS = ["requested_quantity", "vintage_from", "vintage_to"]
+_USE_FIELDS = ["purposes", "first_transfer_definition", "host_registry_id", "local_partner", "benefit_sharing_plan", "mechanism"]
+
+
+def _text(value):
+    return None if value is None else str(value)
+
+
+def _when(value):
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+def application_detail_data(application, user) -> dict:
+    """ApplicationSerializer's output for one application, without building ~50 DRF fields per request.
+
+    For the detail read (apps/api/selectors.py has loaded everything it shows); the list keeps the
+    serializer, and tests/api/test_detail_read.py asserts the two give the same body.
+    """
+    data = {name: _text(getattr(application, name)) for name in _TEXT_FIELDS}
+    data["organisation"] = _text(application.organisation.name)
+    data["host_party"] = _text(application.host_party_id)
+    data["jurisdiction"] = _text(application.jurisdiction_id)
+    codes = getattr(application, "acquiring_codes", None)
+    data["acquiring_parties"] = codes if codes is not None else sorted(party.pk for party in application.acquiring_parties.all())
+    data.update({name: _text(getattr(application, name)) for name in _ACTIVITY_FIELDS})
+    data.update({name: None if getattr(application, name) is None else int(getattr(application, name)) for name in _INTEGER_FIELDS})
+    data.update({name: _text(getattr(application, name)) for name in _USE_FIELDS})
+    stage = open_stage_of(application)
+    data["current_stage"] = None if stage is None else {
+        "duty": _text(stage.duty), "authority": _text(stage.authority.name), "due_at": _when(stage.due_at),
+        "overdue": stage.closed_at is None and stage.due_at <= timezone.now(), "escalation_level": int(stage.escalation_level)}
+    data["available_transitions"] = available_transitions(user, application)
+    data["history"] = [{"transition": _text(event["data"]["transition"]), "from": _text(event["data"]["from"]),
+                        "to": _text(event["data"]["to"]), "actor": _text(event["actor_username"]), "at": _when(event["at"]),
+                        "comment": _text(event["data"]["comment"])} for event in application.transition_history]
+    # The letter keeps its one serializer: its shape is defined once (a handful of fields, loaded already).
+    letter = application.loa
+    data["loa"] = None if letter is None else LetterSerializer(letter, context={"application": application}).data
+    data["created_at"] = _when(application.created_at)
+    data["updated_at"] = _when(application.updated_at)
+    return data
+
+
 class TransitionSerializer(serializers.Serializer):
     """`{"transition": NAME, "comment": ..., ...}`: the names and parameters of the transition table."""
 

@@ -31,6 +31,36 @@ def render_letter_pdf(letter: LetterOfAuthorization, *, base_url: str = "") -> b
     return HTML(string=render_letter_html(letter, base_url=base_url)).write_pdf()
 
 
+def _specimen_letter() -> LetterOfAuthorization:
+    """An unsaved letter with unsaved relations: renders the real template without touching the database."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from apps.governance.models import Authority, Party, ProponentOrganisation
+
+    from .models import Application
+
+    party = Party(code="XXX", name="Specimen Party")
+    application = Application(reference="SPECIMEN", title="Specimen activity", host_party=party,
+                              organisation=ProponentOrganisation(name="Specimen organisation"))
+    return LetterOfAuthorization(application=application, number="SPECIMEN", issuing_authority=Authority(name="Specimen authority"),
+                                 issued_by=get_user_model()(username="specimen"), issued_at=timezone.now(),
+                                 authorized_quantity=1, vintage_from=2026, vintage_to=2026, purposes="ndc",
+                                 first_transfer_definition="authorization", acquiring_parties=["YYY"], fingerprint="0" * 64)
+
+
+def warm_letter_rendering() -> float:
+    """Render a specimen letter once, so this process's first real letter skips WeasyPrint's start-up; seconds taken.
+
+    The first render loads fontconfig, Pango, WeasyPrint's user-agent stylesheets and the template (about 2 s).
+    """
+    import time
+
+    start = time.perf_counter()
+    render_letter_pdf(_specimen_letter())
+    return time.perf_counter() - start
+
+
 @dataclass(frozen=True)
 class LetterCheck:
     letter: LetterOfAuthorization | None
