@@ -8,6 +8,7 @@ from django.dispatch import receiver
 
 from apps.audit.services import record_event
 
+from .languages import remember_first_language
 from .models import UserSession
 
 
@@ -25,6 +26,8 @@ def on_login(sender, request, user, **kwargs) -> None:
             UserSession.objects.update_or_create(session_key=session.session_key, defaults={
                 "user": user, "ip_address": client_address(request),
                 "user_agent": (request.META.get("HTTP_USER_AGENT") or "")[:300]})
+    if request is not None:
+        remember_first_language(user, request)
 
 
 @receiver(user_logged_out, dispatch_uid="tierflow_audit_logout")

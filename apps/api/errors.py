@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -12,13 +13,13 @@ from apps.authorizations.services import TransitionNotAvailable
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
-    default_detail = "The request conflicts with the application's current state."
+    default_detail = _("The request conflicts with the application's current state.")
 
 
 class Unprocessable(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_code = "unprocessable"
-    default_detail = "The request cannot be processed."
+    default_detail = _("The request cannot be processed.")
 
 
 def _field_errors(error: DjangoValidationError) -> dict:

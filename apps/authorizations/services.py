@@ -22,7 +22,7 @@ from apps.accounts.twofactor import require_second_factor
 from apps.audit.services import record_event
 from apps.governance.models import Duty, Jurisdiction, Party, ProponentOrganisation
 from apps.governance.selectors import resolve_duty_holder_for
-from apps.notifications.services import STAFF_ROLES, notify, recipients_query, transition_body
+from apps.notifications.services import STAFF_ROLES, notify, recipients_query, transition_body, transition_subject
 from apps.webhooks.services import publish_application_event
 
 from .deadlines import deadlines_for
@@ -268,7 +268,7 @@ def _record_and_notify(application: Application, *, name: str, source: str, acti
     notify(
         event=name, event_key=f"audit:{event.seq}", application=application,
         recipient_ids=recipients_query(authority_roles=authority_roles, organisation_id=application.organisation_id),
-        subject=f"{application.reference}: {name.replace('_', ' ')} → {application.get_state_display()}",
+        subject=transition_subject(application, name),
         body=transition_body(application, comment=comment, stage=stage),
     )
     # Webhooks: no statement here; on commit the deliveries are written from this event and handed to Celery.
