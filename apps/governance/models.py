@@ -172,6 +172,7 @@ class DutyAssignment(models.Model):
     sla_days = models.PositiveSmallIntegerField(_("SLA (days)"), default=30)
     calendar = models.CharField(_("SLA counts"), max_length=10, choices=Calendar.choices, default=Calendar.WORKING_DAYS)
     reminder_percent = models.PositiveSmallIntegerField(
+        # xgettext:no-python-format
         _("reminder at (% of the SLA)"), default=50, validators=[MaxValueValidator(99)],
         help_text=_("Remind the holder's reviewers and approvers once this share of the SLA has passed; 0 sends no reminder."),
     )
