@@ -149,6 +149,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ms", "Bahasa Melayu"), ("id", "Bahasa Indonesia"), ("th", "ไทย"),
              ("vi", "Tiếng Việt"), ("zh-hant", "繁體中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Where Django's own number formats for a language differ from how its officials write numbers (formats/<locale>/).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

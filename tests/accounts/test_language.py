@@ -108,5 +108,6 @@ def test_quantities_are_grouped_the_way_the_reader_writes_numbers(proponent):
     make_application(proponent, requested_quantity=1_234_567)
     client = signed_in(proponent)
     assert "1,234,567\u00a0tCO2e" in client.get("/applications/").content.decode()
-    client.post("/account/language/", {"language": "id"})
-    assert "1.234.567\u00a0tCO2e" in client.get("/applications/").content.decode()
+    for language, grouped in (("id", "1.234.567"), ("vi", "1.234.567"), ("th", "1,234,567"), ("zh-hant", "1,234,567")):
+        client.post("/account/language/", {"language": language})
+        assert f"{grouped}\u00a0tCO2e" in client.get("/applications/").content.decode(), language
