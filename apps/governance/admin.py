@@ -66,7 +66,7 @@ class RequirementInline(admin.StackedInline):
 
 @admin.register(Party)
 class PartyAdmin(AuditedAdmin):
-    list_display = ["code", "name", "is_host", "is_acquiring", "timezone"]
+    list_display = ["code", "name", "is_host", "is_acquiring", "timezone", "letter_language"]
     list_filter = ["is_host", "is_acquiring"]
     search_fields = ["code", "name"]
     inlines = [TierInline, DutyAssignmentInline, RequirementInline, JurisdictionInline]

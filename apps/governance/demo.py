@@ -49,6 +49,7 @@ def _seed_parties() -> None:
                 "is_host": host is not None,
                 "is_acquiring": code in ACQUIRERS,
                 "timezone": host.timezone if host else ACQUIRER_TIMEZONES.get(code, "UTC"),
+                "letter_language": host.letter_language if host else "",
             },
         )
 

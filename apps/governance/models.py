@@ -44,6 +44,10 @@ class Party(models.Model):
                                       default=NDCAccounting.SINGLE_YEAR)
     ndc_first_year = models.PositiveSmallIntegerField(_("first year of the NDC implementation period"), default=2021)
     ndc_last_year = models.PositiveSmallIntegerField(_("last year of the NDC implementation period"), default=2030)
+    letter_language = models.CharField(
+        _("letter language"), max_length=10, choices=settings.LANGUAGES, blank=True,
+        help_text=_("The host Party's official language, printed beside English on its Letters of Authorization; "
+                    "blank prints English only."))
 
     class Meta:
         ordering = ["code"]

@@ -287,7 +287,7 @@ def test_the_letter_pdf_carries_reference_quantity_and_fingerprint_and_the_check
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     flat = text.replace("\n", "")
-    assert application.reference in flat and "100000" in flat and letter.fingerprint in flat
+    assert application.reference in flat and "100,000" in flat and letter.fingerprint in flat
     check = client_for(None).get(f"/letters/check/{letter.fingerprint}/")
     assert "Genuine and in force." in text_of(check)
     services.revoke_authorization(Application.objects.get(pk=application.pk), acting_user=federal_approver, comment="Double counting found.")
