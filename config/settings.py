@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "apps.reporting",
     "apps.accounts",
     "apps.history",
+    "apps.translations",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import Profile
 from apps.governance.models import Role
+from apps.translations.models import Translation
+from apps.translations.services import translated
 
 from .models import Channel, DeliveryStatus, Notification
 from .publisher import send
@@ -67,15 +69,21 @@ def recipients_for(*, authority_roles: Iterable[tuple[int, Iterable[str]]] = (),
 class PerLanguage:
     """A notification text written once per language: each recipient's row gets the text in their own language."""
 
-    def __init__(self, render: Callable[[], str]) -> None:
+    def __init__(self, render: Callable[[], str], data: dict | None = None) -> None:
         self._render = render
+        # token → (object, field): the INSERT replaces the token with that field in the recipient's language
+        # (apps.translations), so translated configuration data costs no statement of its own.
+        self.data = data or {}
 
     def render(self, language: str) -> str:
         with translation.override(language):
             return str(self._render())
 
     def __str__(self) -> str:  # the active language's text, for callers that want one string
-        return str(self._render())
+        text = str(self._render())
+        for token, (obj, field) in self.data.items():
+            text = text.replace(token, translated(obj, field))
+        return text
 
 
 def _when(moment) -> str:
@@ -112,17 +120,19 @@ def reminder_subject(application, stage) -> PerLanguage:
 
 def transition_body(application, *, comment: str = "", stage=None) -> PerLanguage:
     """The text of a workflow notification: what happened, the comment, and the deadline in local time."""
+    holder = "\ue000holder\ue000"  # a private-use mark no text contains: the authority's name per language, in SQL
+
     def render() -> str:
         lines = [f"{application.reference} — {application.title}",
                  _("Status: %(state)s") % {"state": application.get_state_display()}]
         if comment:
             lines.append(_("Comment: %(comment)s") % {"comment": comment})
         if stage is not None:
-            lines.append(_("With: %(authority)s") % {"authority": stage.authority})
+            lines.append(_("With: %(authority)s") % {"authority": holder})
             lines.append(_("Due: %(due)s (%(time_zone)s)") % {"due": _when(stage.due_at_local), "time_zone": stage.timezone_name})
         lines.append(f"{settings.SITE_URL}/")
         return "\n".join(lines)
-    return PerLanguage(render)
+    return PerLanguage(render, {holder: (stage.authority, "name")} if stage is not None else None)
 
 
 def _per_language_sql(text, column: str, length: int | None = None) -> tuple[str, list]:
@@ -137,7 +147,16 @@ def _per_language_sql(text, column: str, length: int | None = None) -> tuple[str
         if code != default:
             branches.append("WHEN %s THEN %s")
             params += [code, cut(text.render(code))]
-    return f"CASE COALESCE({column}, %s) {' '.join(branches)} ELSE %s END", [default, *params, cut(text.render(default))]
+    sql = f"CASE COALESCE({column}, %s) {' '.join(branches)} ELSE %s END"
+    params = [default, *params, cut(text.render(default))]
+    for token, (obj, field) in text.data.items():
+        table = connection.ops.quote_name(Translation._meta.db_table)
+        sql = (f"REPLACE({sql}, %s, COALESCE((SELECT t.text FROM {table} t JOIN django_content_type ct "
+               f"ON ct.id = t.content_type_id WHERE ct.app_label = %s AND ct.model = %s AND t.object_id = %s "
+               f"AND t.field = %s AND t.language = COALESCE({column}, %s)), %s))")
+        params = [*params, token, obj._meta.app_label, obj._meta.model_name, str(obj.pk), field, default,
+                  str(getattr(obj, field))]
+    return sql, params
 
 
 def notify(*, event: str, event_key: str, recipient_ids, application=None, subject: str | PerLanguage,

@@ -77,6 +77,7 @@ def test_a_thai_speaking_officer_gets_the_notification_in_thai_in_the_inbox_and_
     email = next(m for m in mailoutbox if m.to == [thai_officer.email])
     assert email.subject == f"{application.reference}: ยื่นแล้ว → การพิจารณาหนังสือให้การอนุญาต"
     assert "สถานะ: การพิจารณาหนังสือให้การอนุญาต" in email.body
+    assert "อยู่ที่: องค์การบริหารจัดการก๊าซเรือนกระจก (องค์การมหาชน) (อบก.)" in email.body  # the authority's Thai name
     thai_months = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม", "กันยายน",
                    "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
     assert any(month in email.body for month in thai_months), email.body

@@ -42,6 +42,7 @@ def test_a_thai_letter_carries_thai_and_english_side_by_side_in_a_thai_face(prop
     text, fonts = read(render_letter_pdf(thai_letter(proponent)))
     assert "หนังสือให้การอนุญาต" in text and flat("Letter of Authorization") in text
     assert "การปรับบัญชีที่สอดคล้องกัน" in text and flat("corresponding adjustments") in text
+    assert flat("องค์การบริหารจัดการก๊าซเรือนกระจก") in text and flat("Thailand Greenhouse Gas Management") in text
     assert "1,250,000" in text  # grouped the Thai way, and the English way
     assert any(month in text for month in ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม",
                                            "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม"))
