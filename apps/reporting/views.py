@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.authorizations.services import TransitionNotAvailable
@@ -22,6 +24,11 @@ from .api import EXPORTS, aef_file_response
 from .models import Report
 
 ROWS_SHOWN = 200
+# What each report transition did, for the confirmation (the buttons' words).
+REPORT_ACTIONS = {
+    "submit_for_review": gettext_lazy("Submit for review"), "return_to_draft": gettext_lazy("Return to draft"),
+    "approve": gettext_lazy("Approve"), "mark_submitted": gettext_lazy("Mark submitted to the UNFCCC"),
+}
 
 
 def _report_for(request: HttpRequest, pk: int) -> Report:
@@ -47,7 +54,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
     try:
         year = int(request.POST.get("year", ""))
     except ValueError:
-        messages.error(request, "Give the reported year as a number.")
+        messages.error(request, _("Give the reported year as a number."))
         return redirect("reporting:list")
     try:
         report = services.create_report(party=request.POST.get("party", ""), year=year, acting_user=request.user)
@@ -60,7 +67,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
 def _message(error: Exception) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
-    return str(error) or "Not allowed."
+    return str(error) or _("Not allowed.")
 
 
 @login_required
@@ -91,11 +98,11 @@ def report_transition(request: HttpRequest, pk: int) -> HttpResponse:
     name = request.POST.get("transition", "")
     service = services.TRANSITION_SERVICES.get(name)
     if service is None:
-        messages.error(request, "Unknown action.")
+        messages.error(request, _("Unknown action."))
     else:
         try:
             service(report, acting_user=request.user, comment=request.POST.get("comment", ""))
-            messages.success(request, f"Report {name.replace('_', ' ')}: done.")
+            messages.success(request, _("Done: %(action)s.") % {"action": REPORT_ACTIONS.get(name) or name.replace("_", " ")})
         except (ValidationError, PermissionDenied, TransitionNotAvailable) as error:
             messages.error(request, _message(error))
     return redirect("reporting:detail", pk=report.pk)
@@ -109,7 +116,7 @@ def report_correct(request: HttpRequest, pk: int) -> HttpResponse:
         services.set_correction(report, acting_user=request.user, table=request.POST.get("table", ""),
                                 row_key=request.POST.get("row_key", ""), column=request.POST.get("column", ""),
                                 value=request.POST.get("value", ""))
-        messages.success(request, "Correction saved.")
+        messages.success(request, _("Correction saved."))
     except (ValidationError, PermissionDenied, TransitionNotAvailable) as error:
         messages.error(request, _message(error))
     return redirect("reporting:detail", pk=report.pk)
