@@ -7,6 +7,7 @@ from datetime import datetime
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
@@ -31,7 +32,7 @@ def sessions_of(user):
 
 
 def tokens_of(user) -> list[TokenRow]:
-    rows = [TokenRow("api", "api", "API token (/api/v1/auth/token/)", t.created, t.key[:6])
+    rows = [TokenRow("api", "api", _("API token (/api/v1/auth/token/)"), t.created, t.key[:6])
             for t in Token.objects.filter(user=user)]
     try:  # personal tokens live in apps.api, above this app
         from apps.api.models import PersonalToken

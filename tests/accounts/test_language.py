@@ -112,3 +112,12 @@ def test_quantities_are_grouped_the_way_the_reader_writes_numbers(proponent):
     for language, grouped in (("id", "1.234.567"), ("vi", "1.234.567"), ("th", "1,234,567"), ("zh-hant", "1,234,567")):
         client.post("/account/language/", {"language": language})
         assert f"{grouped}\u00a0tCO2e" in client.get("/applications/").content.decode(), language
+
+
+def test_an_administrator_sees_and_sets_a_persons_language(admin_user, sabah_approver):
+    profile = Profile.objects.create(user=sabah_approver, language="th")
+    admin = signed_in(admin_user)
+    assert "sabah.approver" in admin.get("/admin/accounts/profile/?language__exact=th").content.decode()
+    response = admin.post(f"/admin/accounts/profile/{profile.pk}/change/", {"user": sabah_approver.pk, "language": "vi"})
+    assert response.status_code == 302
+    assert language_of(sabah_approver) == "vi"
