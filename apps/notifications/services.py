@@ -124,7 +124,9 @@ def transition_body(application, *, comment: str = "", stage=None) -> PerLanguag
 
     def render() -> str:
         lines = [f"{application.reference} — {application.title}",
-                 _("Status: %(state)s") % {"state": application.get_state_display()}]
+                 _("Status: %(state)s") % {"state": application.get_state_display()},
+                 _("Requested: %(quantity)s tCO2e") % {"quantity": formats.number_format(
+                     application.requested_quantity, use_l10n=True, force_grouping=True)}]
         if comment:
             lines.append(_("Comment: %(comment)s") % {"comment": comment})
         if stage is not None:

@@ -66,7 +66,8 @@ def test_a_thai_speaking_officer_gets_the_notification_in_thai_in_the_inbox_and_
 
     thai_officer = get_user_model().objects.get(username="thailand.approver")
     Profile.objects.create(user=thai_officer, language="th")
-    application = make_application(proponent, state="loa_review", host_party="THA", jurisdiction="TH-50", acquiring_parties=["CHE"])
+    application = make_application(proponent, state="loa_review", host_party="THA", jurisdiction="TH-50", acquiring_parties=["CHE"],
+                                   requested_quantity=1_250_000)
     deliver_outbox()
 
     inbox = signed_in(thai_officer).get("/notifications/").content.decode()
@@ -81,6 +82,8 @@ def test_a_thai_speaking_officer_gets_the_notification_in_thai_in_the_inbox_and_
     thai_months = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม", "กันยายน",
                    "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
     assert any(month in email.body for month in thai_months), email.body
+
+    assert "1,250,000 tCO2e" in email.body
 
     # The proponent chose nothing: the same event reaches them in English.
     english = Notification.objects.get(application=application, event="submit", recipient=proponent, channel=Channel.EMAIL)
@@ -121,3 +124,12 @@ def test_an_administrator_sees_and_sets_a_persons_language(admin_user, sabah_app
     response = admin.post(f"/admin/accounts/profile/{profile.pk}/change/", {"user": sabah_approver.pk, "language": "vi"})
     assert response.status_code == 302
     assert language_of(sabah_approver) == "vi"
+
+
+def test_an_indonesian_reader_gets_indonesian_digit_grouping_in_the_email(proponent, mailoutbox, deliver_outbox, sabah_approver):
+    Profile.objects.create(user=sabah_approver, language="id")
+    make_application(proponent, state="loa_review", requested_quantity=1_250_000)
+    deliver_outbox()
+    email = next(m for m in mailoutbox if m.to == [sabah_approver.email])
+    assert email.subject.endswith(": Diajukan → Peninjauan Surat Otorisasi")
+    assert "1.250.000 tCO2e" in email.body and "Pada: Sabah Forestry Department" in email.body
