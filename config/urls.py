@@ -27,6 +27,9 @@ urlpatterns = [
     path("", include("apps.web.urls")),
 ]
 
+# A URL no route matches (an API lookup with a dot in it, say) answers in the API's error body under /api/.
+handler404 = "apps.api.errors.not_found"
+
 if settings.TIERFLOW_BENCH_URLS:  # never set in production; `make bench` sets it for its own server
     from bench.views import constant
 

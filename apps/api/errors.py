@@ -56,3 +56,14 @@ def exception_handler(exc, context):
         detail = response.data["detail"]
         response.data = {"code": getattr(detail, "code", "error"), "detail": str(detail)}
     return response
+
+
+def not_found(request, exception=None):
+    """Django's 404 for a URL no route matches (`handler404`): under /api/ the API's error body, elsewhere the page."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"code": "not_found", "detail": str(exceptions.NotFound.default_detail)}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
