@@ -25,9 +25,10 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed messages
 
-# The Malay catalogue is committed as .po; the .mo the pages read is compiled here (needs gettext's msgfmt).
+# The catalogues (locale/<lang>/) are committed as .po; the .mo the pages read is compiled here (needs gettext's
+# msgfmt). Thai, Vietnamese and Chinese pages and letters need fonts-thai-tlwg fonts-noto-cjk fonts-noto-core.
 messages: $(VENV)/.installed
-	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: apt-get install -y gettext"; exit 1; }
+	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: apt-get install -y gettext fonts-thai-tlwg fonts-noto-cjk fonts-noto-core"; exit 1; }
 	@DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --ignore='$(VENV)' -v 0
 
 # The whole system on SQLite and an embedded broker, with demo data.

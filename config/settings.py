@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "apps.reporting",
     "apps.accounts",
     "apps.history",
+    "apps.translations",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.accounts.middleware.UserLanguageMiddleware",  # after authentication: the signed-in person's own language
     "django_otp.middleware.OTPMiddleware",
     "apps.accounts.middleware.RequireTwoFactorMiddleware",
     "apps.accounts.middleware.StaffSessionTimeoutMiddleware",
@@ -153,8 +155,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("ms", "Bahasa Melayu")]
+# Each name in its own language: the switcher is read by someone who does not read the current one.
+LANGUAGES = [("en", "English"), ("ms", "Bahasa Melayu"), ("id", "Bahasa Indonesia"), ("th", "ไทย"),
+             ("vi", "Tiếng Việt"), ("zh-hant", "繁體中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Where Django's own number formats for a language differ from how its officials write numbers (formats/<locale>/).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

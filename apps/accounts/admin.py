@@ -14,7 +14,7 @@ from apps.audit.admin_mixins import AuditedAdmin
 from apps.audit.events import Event
 from apps.audit.services import record_event
 
-from .models import UserSession
+from .models import Profile, UserSession
 
 User = get_user_model()
 
@@ -57,3 +57,13 @@ class UserSessionAdmin(admin.ModelAdmin):
     list_display = ["user", "created_at", "ip_address", "user_agent"]
     search_fields = ["user__username", "ip_address"]
     readonly_fields = ["user", "session_key", "created_at", "ip_address", "user_agent"]
+
+
+@admin.register(Profile)
+class ProfileAdmin(AuditedAdmin):
+    """A person's language (pages, notifications, emails); they set it themselves on /account/."""
+
+    list_display = ["user", "language"]
+    list_filter = ["language"]
+    search_fields = ["user__username"]
+    autocomplete_fields = ["user"]

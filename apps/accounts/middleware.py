@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .twofactor import has_confirmed_device, two_factor_required
@@ -42,4 +43,28 @@ class StaffSessionTimeoutMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_staff and hasattr(request, "session"):
             request.session.set_expiry(getattr(settings, "TIERFLOW_STAFF_SESSION_SECONDS", 1800))
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """After LocaleMiddleware and authentication: a signed-in person's pages are in the language they chose.
+
+    An API request that says `Accept-Language` gets that language (a program asks for what it parses), whatever
+    the session's owner chose for their pages.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from .languages import language_from_header, session_language
+
+        language = None
+        if request.path.startswith("/api/") and request.META.get("HTTP_ACCEPT_LANGUAGE"):
+            language = language_from_header(request.META["HTTP_ACCEPT_LANGUAGE"])
+        elif request.user.is_authenticated:
+            language = session_language(request)
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return self.get_response(request)

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
@@ -33,7 +34,7 @@ def sessions_of(user):
 
 
 def tokens_of(user) -> list[TokenRow]:
-    rows = [TokenRow("api", "api", "API token (/api/v1/auth/token/)", t.created, contract_tokens.hint(t))
+    rows = [TokenRow("api", "api", _("API token (/api/v1/auth/token/)"), t.created, contract_tokens.hint(t))
             for t in Token.objects.filter(user=user)]
     # Personal tokens live in apps.api, above this app: read through the user's reverse relation.
     for token in user.personal_tokens.filter(revoked_at__isnull=True).order_by("-id"):

@@ -10,6 +10,7 @@ from apps.audit.events import Event
 from apps.audit.services import record_event
 
 from .addresses import client_address
+from .languages import remember_first_language
 from .lockout import is_delay
 from .models import UserSession
 
@@ -24,6 +25,8 @@ def on_login(sender, request, user, **kwargs) -> None:
             UserSession.objects.update_or_create(session_key=session.session_key, defaults={
                 "user": user, "ip_address": client_address(request),
                 "user_agent": (request.META.get("HTTP_USER_AGENT") or "")[:300]})
+    if request is not None:
+        remember_first_language(user, request)
 
 
 @receiver(user_logged_out, dispatch_uid="tierflow_audit_logout")

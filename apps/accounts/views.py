@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -9,7 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.i18n import set_language as django_set_language
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
@@ -19,6 +22,7 @@ from apps.audit.services import record_event
 
 from . import services
 from .addresses import client_address
+from .languages import language_of, remember_language
 from .twofactor import has_confirmed_device, two_factor_required
 
 
@@ -37,7 +41,33 @@ def account(request: HttpRequest) -> HttpResponse:
         "tokens": services.tokens_of(request.user),
         "has_device": has_confirmed_device(request.user),
         "two_factor_required": two_factor_required(request.user),
+        "language": language_of(request.user),
     })
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's switcher (cookie, redirect back), and for a signed-in person their remembered language too."""
+    response = django_set_language(request)
+    if request.method == "POST" and request.user.is_authenticated and response.status_code == 302:
+        remember_language(request.user, request.POST.get("language", ""), request)
+    return response
+
+
+@login_required
+@require_POST
+def save_language(request: HttpRequest) -> HttpResponse:
+    """The language chosen on the account page: pages, notifications and emails from now on."""
+    language = remember_language(request.user, request.POST.get("language", ""), request)
+    if language is None:
+        messages.error(request, _("Choose one of the languages listed."))
+        return redirect("account")
+    translation.activate(language)
+    messages.success(request, _("Your language is saved: pages, notifications and emails will use it."))
+    response = redirect("account")
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                        samesite=settings.LANGUAGE_COOKIE_SAMESITE, secure=settings.LANGUAGE_COOKIE_SECURE,
+                        httponly=settings.LANGUAGE_COOKIE_HTTPONLY)
+    return response
 
 
 @login_required

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -12,13 +13,13 @@ from apps.workflow.engine import TransitionNotAvailable
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
-    default_detail = "The request conflicts with the application's current state."
+    default_detail = _("The request conflicts with the application's current state.")
 
 
 class Unprocessable(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_code = "unprocessable"
-    default_detail = "The request cannot be processed."
+    default_detail = _("The request cannot be processed.")
 
 
 def _field_errors(error: DjangoValidationError) -> dict:
@@ -55,3 +56,14 @@ def exception_handler(exc, context):
         detail = response.data["detail"]
         response.data = {"code": getattr(detail, "code", "error"), "detail": str(detail)}
     return response
+
+
+def not_found(request, exception=None):
+    """Django's 404 for a URL no route matches (`handler404`): under /api/ the API's error body, elsewhere the page."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"code": "not_found", "detail": str(exceptions.NotFound.default_detail)}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

@@ -14,12 +14,20 @@ def verification_path(letter: LetterOfAuthorization) -> str:
     return reverse("letter-check", kwargs={"fingerprint": letter.fingerprint})
 
 
+def letter_languages(party) -> list[str]:
+    """The host Party's official language beside English (configured per Party), or English alone."""
+    second = party.letter_language
+    return [second, "en"] if second and second != "en" else ["en"]
+
+
 def render_letter_html(letter: LetterOfAuthorization, *, base_url: str = "") -> str:
+    """The letter in the host Party's language and English side by side, whatever the reader's own language."""
     application = letter.application
     return render_to_string("letters/letter_of_authorization.html", {
         "letter": letter,
         "application": application,
         "host_party": application.host_party,
+        "languages": letter_languages(application.host_party),
         "verification_url": base_url.rstrip("/") + verification_path(letter),
     })
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from apps.governance.models import BilateralAgreement, Party, Requirement
+from apps.translations.services import translated
 
 if TYPE_CHECKING:
     from .models import Application
@@ -32,12 +33,12 @@ def unmet_requirements(application: Application, transition: str) -> dict[str, l
             if requirement.applies_to == Requirement.Applies.FOREIGN and not _is_foreign(application):
                 continue
             if not str(getattr(application, requirement.field, "") or "").strip():
-                unmet.setdefault(requirement.field, []).append(requirement.message)
+                unmet.setdefault(requirement.field, []).append(translated(requirement, "message"))
         elif requirement.kind == Requirement.Kind.BILATERAL_AGREEMENT:
             missing = parties_without_agreement(application)
             if missing:
                 unmet.setdefault("acquiring_parties", []).append(
-                    f"{requirement.message} " + _("No agreement in force with: %(parties)s.") % {"parties": ", ".join(missing)}
+                    f"{translated(requirement, "message")} " + _("No agreement in force with: %(parties)s.") % {"parties": ", ".join(missing)}
                 )
     application._unmet_requirements = (cache_key, unmet)
     return unmet

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from apps.audit.admin_mixins import AuditedAdmin
+from apps.translations.admin import TranslationInline
 
 from .models import (
     Authority, BilateralAgreement, Duty, DutyAssignment, Jurisdiction, Membership, Party,
@@ -66,10 +67,10 @@ class RequirementInline(admin.StackedInline):
 
 @admin.register(Party)
 class PartyAdmin(AuditedAdmin):
-    list_display = ["code", "name", "is_host", "is_acquiring", "timezone"]
+    list_display = ["code", "name", "is_host", "is_acquiring", "timezone", "letter_language"]
     list_filter = ["is_host", "is_acquiring"]
     search_fields = ["code", "name"]
-    inlines = [TierInline, DutyAssignmentInline, RequirementInline, JurisdictionInline]
+    inlines = [TierInline, DutyAssignmentInline, RequirementInline, JurisdictionInline, TranslationInline]
 
     def get_readonly_fields(self, request, obj=None):
         return ["code"] if obj is not None else []
@@ -86,7 +87,7 @@ class AuthorityAdmin(AuditedAdmin):
     list_display = ["name", "short_name", "jurisdiction"]
     list_filter = ["jurisdiction__party"]
     search_fields = ["name", "short_name", "jurisdiction__code"]
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, TranslationInline]
     autocomplete_fields = ["jurisdiction"]
 
 

@@ -50,6 +50,7 @@ def _seed_parties() -> None:
                 "is_acquiring": code in ACQUIRERS,
                 "timezone": host.timezone if host else ACQUIRER_TIMEZONES.get(code, "UTC"),
                 "issuance_requires_verification": host is not None,
+                "letter_language": host.letter_language if host else "",
             },
         )
 
@@ -131,6 +132,39 @@ def _seed_agreements() -> None:
             )
 
 
+def _translation_subject(model: str, key: str):
+    """The object a translations.csv row names: by code, by jurisdiction, by Party and order, or by Party, kind and field."""
+    if model == "party":
+        return Party.objects.filter(code=key).first()
+    if model == "jurisdiction":
+        return Jurisdiction.objects.filter(code=key).first()
+    if model == "authority":
+        return Authority.objects.filter(jurisdiction_id=key).first()
+    if model == "tier":
+        party, order = key.split(":")
+        return Tier.objects.filter(party_id=party, order=int(order)).first()
+    if model == "requirement":
+        party, kind, field_name = key.split(":")
+        return Requirement.objects.filter(party_id=party, kind=kind, field=field_name).first()
+    raise ValueError(f"translations.csv: unknown model {model!r}")
+
+
+def _seed_translations() -> None:
+    """Official local names of authorities, Party and tier names, requirement messages (refdata/translations.csv)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from apps.translations.models import Translation
+
+    for row in read_csv("translations.csv"):
+        subject = _translation_subject(row["model"], row["key"])
+        if subject is None:
+            continue
+        Translation.objects.update_or_create(
+            content_type=ContentType.objects.get_for_model(subject), object_id=str(subject.pk), field=row["field"],
+            language=row["language"], defaults={"text": row["text"], "source": row["source"]},
+        )
+
+
 @transaction.atomic
 def seed_reference_data() -> None:
     """Parties, tiers, jurisdictions, authorities, duty assignments, requirements and agreements."""
@@ -141,6 +175,7 @@ def seed_reference_data() -> None:
     _seed_malaysian_states(authority_rows)
     _seed_acquirers(authority_rows)
     _seed_agreements()
+    _seed_translations()
 
 
 @transaction.atomic

@@ -57,6 +57,10 @@ class Party(models.Model):
     issuance_requires_verification = models.BooleanField(
         _("Article 6.2 issuance requires a verified monitoring report"), default=False,
         help_text=_("Article 6.4 activities always need one; this decides for cooperative approaches."))
+    letter_language = models.CharField(
+        _("letter language"), max_length=10, choices=settings.LANGUAGES, blank=True,
+        help_text=_("The host Party's official language, printed beside English on its Letters of Authorization; "
+                    "blank prints English only."))
 
     class Meta:
         ordering = ["code"]
@@ -185,6 +189,7 @@ class DutyAssignment(models.Model):
     sla_days = models.PositiveSmallIntegerField(_("SLA (days)"), default=30)
     calendar = models.CharField(_("SLA counts"), max_length=10, choices=Calendar.choices, default=Calendar.WORKING_DAYS)
     reminder_percent = models.PositiveSmallIntegerField(
+        # xgettext:no-python-format
         _("reminder at (% of the SLA)"), default=50, validators=[MaxValueValidator(99)],
         help_text=_("Remind the holder's reviewers and approvers once this share of the SLA has passed; 0 sends no reminder."),
     )

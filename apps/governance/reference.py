@@ -44,6 +44,7 @@ class HostParty:
     authority_row: str = "national"  # the `level` in authorities.csv for the top authority
     authority_short: str = ""
     requirements: list[dict] = field(default_factory=list)
+    letter_language: str = ""  # the official language printed beside English on its letters ("" = English only)
 
 
 BILATERAL_REQUIREMENT = {
@@ -58,12 +59,12 @@ HOSTS = [
         duty_tiers={Duty.LOA_ISSUANCE: "State", Duty.CA_APPROVAL: "Federal", Duty.REPORT_APPROVAL: "Federal"},
         sla_days={Duty.LOA_ISSUANCE: 30, Duty.CA_APPROVAL: 20, Duty.REPORT_APPROVAL: 30},
         next_tier_may_act=True, authority_row="federal", authority_short="NRES",
-        requirements=[BILATERAL_REQUIREMENT],
+        requirements=[BILATERAL_REQUIREMENT], letter_language="ms",
     ),
     HostParty(
         code="IDN", alpha_2="ID", timezone="Asia/Jakarta", tiers=("National", "Province"),
         duty_tiers={d: "National" for d in Duty.values}, sla_days={d: 30 for d in Duty.values},
-        authority_short="KLH",
+        authority_short="KLH", letter_language="id",
         requirements=[
             {"kind": "field_required", "field": "host_registry_id",
              "message": "Indonesia requires the activity's SRN-PPI registration number before submission.",
@@ -74,12 +75,12 @@ HOSTS = [
     HostParty(
         code="THA", alpha_2="TH", timezone="Asia/Bangkok", tiers=("National", "Province"),
         duty_tiers={d: "National" for d in Duty.values}, sla_days={d: 30 for d in Duty.values},
-        authority_short="TGO", requirements=[BILATERAL_REQUIREMENT],
+        authority_short="TGO", requirements=[BILATERAL_REQUIREMENT], letter_language="th",
     ),
     HostParty(
         code="VNM", alpha_2="VN", timezone="Asia/Ho_Chi_Minh", tiers=("National", "Province"),
         duty_tiers={d: "National" for d in Duty.values}, sla_days={d: 30 for d in Duty.values},
-        authority_short="MAE", requirements=[BILATERAL_REQUIREMENT],
+        authority_short="MAE", requirements=[BILATERAL_REQUIREMENT], letter_language="vi",
     ),
     HostParty(
         code="ZWE", alpha_2="ZW", timezone="Africa/Harare", tiers=("National", "Province"),

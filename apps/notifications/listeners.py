@@ -6,7 +6,7 @@ from apps.authorizations.workflow import APPLICATION
 from apps.governance.models import EscalationLevel, Role
 from apps.workflow.engine import Fired
 
-from .services import STAFF_ROLES, notify, recipients_query, transition_body
+from .services import STAFF_ROLES, escalation_subject, notify, recipients_query, reminder_subject, transition_body, transition_subject
 
 
 def notify_transition(fired: Fired) -> None:
@@ -16,7 +16,7 @@ def notify_transition(fired: Fired) -> None:
     notify(
         event=fired.transition.name, event_key=f"audit:{fired.event.seq}", application=application,
         recipient_ids=recipients_query(authority_roles=authority_roles, organisation_id=application.organisation_id),
-        subject=f"{application.reference}: {fired.transition.name.replace('_', ' ')} → {application.get_state_display()}",
+        subject=transition_subject(application, fired.transition.name),
         body=transition_body(application, comment=fired.comment, stage=stage),
     )
 
@@ -31,7 +31,7 @@ def notify_escalation(sender, *, stage, level, event, **kwargs) -> None:
     notify(
         event=f"escalated_level_{level}", event_key=f"audit:{event.seq}", application=application,
         recipient_ids=recipients_query(authority_roles=authority_roles),
-        subject=f"{application.reference}: overdue {stage.get_duty_display()} escalated (level {level})",
+        subject=escalation_subject(application, stage, level),
         body=transition_body(application, stage=stage),
     )
 
@@ -41,7 +41,7 @@ def notify_reminder(sender, *, stage, **kwargs) -> None:
     notify(
         event="stage_reminder", event_key=f"stage:{stage.pk}:reminder", application=application,
         recipient_ids=recipients_query(authority_roles=[(stage.authority_id, STAFF_ROLES)]),
-        subject=f"{application.reference}: {stage.get_duty_display()} due {stage.due_at_local:%d %b %Y %H:%M}",
+        subject=reminder_subject(application, stage),
         body=transition_body(application, stage=stage),
     )
 

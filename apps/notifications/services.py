@@ -9,7 +9,7 @@ so a second message for the same row finds nothing to claim.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -17,9 +17,15 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models import F, Min, Q, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from apps.accounts.models import Profile
+from apps.authorizations.workflow import APPLICATION
 from apps.governance.models import Role
+from apps.translations.models import Translation
+from apps.translations.services import translated
 
 from .models import Channel, DeliveryStatus, Notification
 from .publisher import send
@@ -61,26 +67,103 @@ def recipients_for(*, authority_roles: Iterable[tuple[int, Iterable[str]]] = (),
 # --- writing ----------------------------------------------------------------
 
 
-def transition_body(application, *, comment: str = "", stage=None) -> str:
+class PerLanguage:
+    """A notification text written once per language: each recipient's row gets the text in their own language."""
+
+    def __init__(self, render: Callable[[], str], data: dict | None = None) -> None:
+        self._render = render
+        # token → (object, field): the INSERT replaces the token with that field in the recipient's language
+        # (apps.translations), so translated configuration data costs no statement of its own.
+        self.data = data or {}
+
+    def render(self, language: str) -> str:
+        with translation.override(language):
+            return str(self._render())
+
+    def __str__(self) -> str:  # the active language's text, for callers that want one string
+        text = str(self._render())
+        for token, (obj, field) in self.data.items():
+            text = text.replace(token, translated(obj, field))
+        return text
+
+
+def _when(moment) -> str:
+    """A deadline in the active language's date and time format (2 Disember 2026 17:00, 2 ธันวาคม 2026, 17:00)."""
+    return formats.date_format(moment, "DATETIME_FORMAT")
+
+
+# What a transition did, for the subject line (the timeline's words).
+def transition_subject(application, name: str) -> PerLanguage:
+    """`<reference>: <what happened> → <state>` in each recipient's language."""
+    def render() -> str:
+        label = APPLICATION[name].event_label if name in APPLICATION else name.replace("_", " ")
+        return f"{application.reference}: {label} → {application.get_state_display()}"
+    return PerLanguage(render)
+
+
+def escalation_subject(application, stage, level: int) -> PerLanguage:
+    return PerLanguage(lambda: _("%(reference)s: overdue %(duty)s escalated (level %(level)s)") % {
+        "reference": application.reference, "duty": stage.get_duty_display(), "level": level})
+
+
+def reminder_subject(application, stage) -> PerLanguage:
+    return PerLanguage(lambda: _("%(reference)s: %(duty)s due %(due)s") % {
+        "reference": application.reference, "duty": stage.get_duty_display(), "due": _when(stage.due_at_local)})
+
+
+def transition_body(application, *, comment: str = "", stage=None) -> PerLanguage:
     """The text of a workflow notification: what happened, the comment, and the deadline in local time."""
-    lines = [f"{application.reference} — {application.title}", f"Status: {application.get_state_display()}"]
-    if comment:
-        lines.append(f"Comment: {comment}")
-    if stage is not None:
-        lines.append(f"With: {stage.authority}")
-        lines.append(f"Due: {stage.due_at_local:%a %d %b %Y %H:%M} ({stage.timezone_name})")
-    lines.append(f"{settings.SITE_URL}/")
-    return "\n".join(lines)
+    holder = "\ue000holder\ue000"  # a private-use mark no text contains: the authority's name per language, in SQL
+
+    def render() -> str:
+        lines = [f"{application.reference} — {application.title}",
+                 _("Status: %(state)s") % {"state": application.get_state_display()},
+                 _("Requested: %(quantity)s tCO2e") % {"quantity": formats.number_format(
+                     application.requested_quantity, use_l10n=True, force_grouping=True)}]
+        if comment:
+            lines.append(_("Comment: %(comment)s") % {"comment": comment})
+        if stage is not None:
+            lines.append(_("With: %(authority)s") % {"authority": holder})
+            lines.append(_("Due: %(due)s (%(time_zone)s)") % {"due": _when(stage.due_at_local), "time_zone": stage.timezone_name})
+        lines.append(f"{settings.SITE_URL}/")
+        return "\n".join(lines)
+    return PerLanguage(render, {holder: (stage.authority, "name")} if stage is not None else None)
 
 
-def notify(*, event: str, event_key: str, recipient_ids, application=None, subject: str, body: str = "",
+def _per_language_sql(text, column: str, length: int | None = None) -> tuple[str, list]:
+    """A plain text as one parameter; a PerLanguage text as a CASE on the recipient's language, one branch each."""
+    def cut(value: str) -> str:
+        return value[:length] if length else value
+    if not isinstance(text, PerLanguage):
+        return "%s", [cut(str(text))]
+    default = settings.LANGUAGE_CODE
+    branches, params = [], []
+    for code, _name in settings.LANGUAGES:
+        if code != default:
+            branches.append("WHEN %s THEN %s")
+            params += [code, cut(text.render(code))]
+    sql = f"CASE COALESCE({column}, %s) {' '.join(branches)} ELSE %s END"
+    params = [default, *params, cut(text.render(default))]
+    for token, (obj, field) in text.data.items():
+        table = connection.ops.quote_name(Translation._meta.db_table)
+        sql = (f"REPLACE({sql}, %s, COALESCE((SELECT t.text FROM {table} t JOIN django_content_type ct "
+               f"ON ct.id = t.content_type_id WHERE ct.app_label = %s AND ct.model = %s AND t.object_id = %s "
+               f"AND t.field = %s AND t.language = COALESCE({column}, %s)), %s))")
+        params = [*params, token, obj._meta.app_label, obj._meta.model_name, str(obj.pk), field, default,
+                  str(getattr(obj, field))]
+    return sql, params
+
+
+def notify(*, event: str, event_key: str, recipient_ids, application=None, subject: str | PerLanguage,
+           body: str | PerLanguage = "",
            channels: Iterable[str] = CHANNELS) -> list[int]:
     """Write one row per recipient × channel in ONE statement and publish their deliveries after commit.
 
     `recipient_ids` is a list of user ids or a query of them (`recipients_query`),
     which is embedded as a sub-select. The idempotency key (event × recipient ×
     channel) makes a repeated event write nothing. Users without an email
-    address get no email row. Returns the ids of the rows written.
+    address get no email row. A PerLanguage subject or body is written in each
+    recipient's language (a CASE in the same statement). Returns the ids of the rows written.
     """
     channels = list(channels)
     if isinstance(recipient_ids, QuerySet):
@@ -94,22 +177,25 @@ def notify(*, event: str, event_key: str, recipient_ids, application=None, subje
         return []
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     user_table = connection.ops.quote_name(User._meta.db_table)
+    profile_table = connection.ops.quote_name(Profile._meta.db_table)
     table = connection.ops.quote_name(Notification._meta.db_table)
+    subject_sql, subject_params = _per_language_sql(subject, "p.language", 200)
+    body_sql, body_params = _per_language_sql(body, "p.language")
     channel_rows = " UNION ALL ".join(["SELECT %s AS channel"] * len(channels))
     sql = f"""
         INSERT INTO {table}
             (recipient_id, event, application_id, channel, idempotency_key, subject, body,
              status, attempts, created_at, available_at, last_error)
-        SELECT u.id, %s, %s, c.channel, %s || ':' || CAST(u.id AS varchar(20)) || ':' || c.channel, %s, %s,
+        SELECT u.id, %s, %s, c.channel, %s || ':' || CAST(u.id AS varchar(20)) || ':' || c.channel, {subject_sql}, {body_sql},
                %s, 0, %s, %s, ''
-        FROM {user_table} u CROSS JOIN ({channel_rows}) c
+        FROM {user_table} u LEFT JOIN {profile_table} p ON p.user_id = u.id CROSS JOIN ({channel_rows}) c
         WHERE u.is_active AND u.id IN ({recipient_sql}) AND (c.channel <> %s OR u.email <> '')
         ORDER BY u.id, c.channel
         ON CONFLICT (idempotency_key) DO NOTHING
         RETURNING id
     """
     params = [
-        event, getattr(application, "pk", application), event_key, subject[:200], body,
+        event, getattr(application, "pk", application), event_key, *subject_params, *body_params,
         DeliveryStatus.PENDING, now, now, *[str(c) for c in channels], *recipient_params, Channel.EMAIL,
     ]
     with connection.cursor() as cursor:

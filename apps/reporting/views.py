@@ -24,8 +24,7 @@ from .models import Report
 from .workflow import REPORT
 
 ROWS_SHOWN = 200
-
-
+# What each report transition did, for the confirmation (the buttons' words).
 def _report_for(request: HttpRequest, pk: int) -> Report:
     report = get_object_or_404(Report.objects.select_related("party", "approved_by"), pk=pk)
     if not sees_ledger_of(request.user, report.party_id):
@@ -49,7 +48,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
     try:
         year = int(request.POST.get("year", ""))
     except ValueError:
-        messages.error(request, "Give the reported year as a number.")
+        messages.error(request, _("Give the reported year as a number."))
         return redirect("reporting:list")
     try:
         report = services.create_report(party=request.POST.get("party", ""), year=year, acting_user=request.user)
@@ -62,7 +61,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
 def _message(error: Exception) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
-    return str(error) or "Not allowed."
+    return str(error) or _("Not allowed.")
 
 
 @login_required
@@ -111,7 +110,7 @@ def report_correct(request: HttpRequest, pk: int) -> HttpResponse:
         services.set_correction(report, acting_user=request.user, table=request.POST.get("table", ""),
                                 row_key=request.POST.get("row_key", ""), column=request.POST.get("column", ""),
                                 value=request.POST.get("value", ""))
-        messages.success(request, "Correction saved.")
+        messages.success(request, _("Correction saved."))
     except (ValidationError, PermissionDenied, TransitionNotAvailable) as error:
         messages.error(request, _message(error))
     return redirect("reporting:detail", pk=report.pk)

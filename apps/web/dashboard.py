@@ -7,6 +7,7 @@ from statistics import median
 from django.db import connection
 from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.translation import pgettext
 
 from apps.authorizations.models import STAGE_DUTY, Application, LetterOfAuthorization, LetterStatus, Stage, State
 from apps.permissions import seats_of
@@ -87,8 +88,9 @@ def party_dashboard(party: Party) -> dict:
             chart("applications_by_jurisdiction", [(f"{r['code']}", r["total"]) for r in by_jurisdiction]),
             chart("open_stages_by_duty", [(str(duties.get(d, d)), n) for d, n in sorted(by_duty.items())]),
             chart("overdue_by_authority", [(r["authority__name"], r["n"]) for r in overdue]),
-            chart("median_days_by_duty", [(str(duties.get(d, d)), v) for d, v in medians.items()], unit="d"),
-            chart("authorized_against_requested", [("requested", requested), ("authorized", authorized)], unit="tCO2e"),
+            chart("median_days_by_duty", [(str(duties.get(d, d)), v) for d, v in medians.items()], unit=pgettext("days, abbreviated", "d")),
+            chart("authorized_against_requested", [(pgettext("dashboard chart bar", "requested"), requested),
+                                                    (pgettext("dashboard chart bar", "authorized"), authorized)], unit="tCO2e"),
         ],
         "by_duty": [(duties.get(d, d), n) for d, n in sorted(by_duty.items())],
         "overdue": overdue,

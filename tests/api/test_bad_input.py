@@ -88,3 +88,10 @@ def test_revoking_marks_the_letter_revoked(api, proponent, sabah_approver):
     assert response.status_code == 200
     assert response.json()["state"] == "revoked"
     assert response.json()["loa"]["in_force"] is False
+
+
+def test_an_api_url_no_route_matches_is_a_404_in_the_error_body(api, proponent):
+    response = api(proponent).get("/api/v1/jurisdictions/Not%20a.code/", HTTP_ACCEPT_LANGUAGE="id")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found" and response.json()["detail"]
+    assert "text/html" in api(proponent).get("/no-such-page/")["Content-Type"]

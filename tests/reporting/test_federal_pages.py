@@ -89,3 +89,17 @@ def test_the_pages_carry_no_inline_script_or_style(ledger, federal_approver):
         html = web.get(url).content.decode()
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
         assert " style=" not in html.split("</header>")[-1], url
+
+
+def test_a_malay_speaking_federal_officer_reads_the_report_pages_in_malay(ledger, federal_approver):
+    web = client_for(federal_approver)
+    web.post("/account/language/", {"language": "ms"})
+    listing = web.get("/federal/reports/").content.decode()
+    assert "Laporan UNFCCC (Agreed Electronic Format)" in listing and "Buka laporan" in listing
+    assert "Open the report" not in listing
+    web.post("/federal/reports/new/", {"party": "MYS", "year": YEAR})
+    report = Report.objects.get(party="MYS", year=YEAR)
+    detail = web.get(f"/federal/reports/{report.pk}/").content.decode()
+    assert f"Pelarasan sepadan {YEAR}: pertama kali dipindahkan 700 − digunakan ke arah NDC 0" in detail
+    ledger_page = web.get(f"/federal/ledger/MYS/{YEAR}/").content.decode()
+    assert f"Pertama kali dipindahkan pada {YEAR} (ditambah): 700" in ledger_page

@@ -112,7 +112,7 @@ def test_the_malaysia_journey_by_clicking(page, live_server, screenshot_dir, lan
         page.click("#download-loa")
     pdf = PdfReader(io.BytesIO(open(download.value.path(), "rb").read()))
     content = "".join(p.extract_text() for p in pdf.pages).replace("\n", "")
-    assert reference in content and "40000" in content
+    assert reference in content and "40,000" in content
     # Anyone can check the letter.
     letter = Application.objects.get(reference=reference).loa
     page.goto(f"{live_server.url}/letters/check/{letter.fingerprint}/")

@@ -287,7 +287,7 @@ def test_the_letter_pdf_carries_reference_quantity_and_fingerprint_and_the_check
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     flat = text.replace("\n", "")
-    assert application.reference in flat and "100000" in flat and letter.fingerprint in flat
+    assert application.reference in flat and "100,000" in flat and letter.fingerprint in flat
     check = client_for(None).get(f"/letters/check/{letter.fingerprint}/")
     assert "Genuine and in force." in text_of(check)
     services.revoke_authorization(Application.objects.get(pk=application.pk), acting_user=federal_approver, comment="Double counting found.")
@@ -496,13 +496,28 @@ def test_the_language_switcher_turns_the_pages_malay(sabah_approver):
 
 
 
-def test_the_malay_catalogue_has_no_untranslated_or_fuzzy_entry():
+@pytest.mark.parametrize("locale", ["ms", "id", "th", "vi", "zh_Hant"])
+def test_every_catalogue_has_no_untranslated_or_fuzzy_entry_and_keeps_the_placeholders(locale):
     import subprocess
     from pathlib import Path
 
-    po = Path("locale/ms/LC_MESSAGES/django.po")
-    result = subprocess.run(["msgfmt", "--statistics", "-o", "/dev/null", str(po)], capture_output=True, text=True, check=True)
+    po = Path(f"locale/{locale}/LC_MESSAGES/django.po")
+    result = subprocess.run(["msgfmt", "--statistics", "--check-format", "-o", "/dev/null", str(po)],
+                            capture_output=True, text=True, check=True)
     assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
+
+
+def test_every_configured_language_but_english_has_a_catalogue_and_is_in_the_switcher():
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.utils.translation import to_locale
+
+    body = text_of(client_for(None).get("/accounts/login/"))
+    for code, name in settings.LANGUAGES:
+        assert f'<option value="{code}" lang="{code}"' in body and name in body
+        if code != "en":
+            assert Path(f"locale/{to_locale(code)}/LC_MESSAGES/django.po").exists(), code
 
 
 def test_malay_pages_show_malay_state_names_and_messages(proponent):

@@ -1,4 +1,5 @@
 from django import template
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from apps.audit.events import Event
@@ -31,3 +32,19 @@ def event_label(event) -> str:
         return str(Event(event.event).label)
     except ValueError:
         return event.event
+
+
+@register.filter
+def grouped(value):
+    """A number in the active language's digits grouping (1,234,567 · 1.234.567), without grouping years elsewhere."""
+    if value is None or value == "":
+        return ""
+    return formats.number_format(value, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def tonnes(value) -> str:
+    """A quantity of tonnes of CO2 equivalent, grouped in the active language."""
+    if value is None or value == "":
+        return ""
+    return f"{grouped(value)}\u00a0tCO2e"
