@@ -156,6 +156,8 @@ def application_transition(request: HttpRequest, reference: str, name: str) -> H
             return redirect("application", reference=reference)
         except ValidationError as error:
             apply_service_errors(form, error)
+            # A refusal after the state machine fired leaves this object in the new state; the database rolled it back.
+            application = _page_or_404(request, reference)
         else:
             messages.success(request, _("Recorded: %(decision)s. The application is now: %(state)s.") % {
                 "decision": TRANSITION_LABELS.get(name, name), "state": application.get_state_display()})
