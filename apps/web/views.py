@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.authorizations import documents as document_services
-from apps.authorizations.letters import check_fingerprint, render_letter_pdf
+from apps.authorizations.letters import check_fingerprint, is_fingerprint, normalise_fingerprint, render_letter_pdf
 from apps.authorizations.models import State
 from apps.authorizations.permissions import (
     available_transitions, is_officer, organisation_ids_of, seats_of, is_proponent_member, is_top_tier_officer, loa_of, open_stage_of,
@@ -268,15 +268,30 @@ def letter_pdf(request: HttpRequest, reference: str) -> HttpResponse:
 
 def letter_check(request: HttpRequest, fingerprint: str) -> HttpResponse:
     """Public: anyone holding a letter can check it was issued here and is still in force."""
-    return render(request, "letters/check.html", {"check": check_fingerprint(fingerprint), "fingerprint": fingerprint})
+    normalised = normalise_fingerprint(fingerprint)
+    if not is_fingerprint(normalised):
+        return _not_a_fingerprint(request, fingerprint)
+    if normalised != fingerprint:
+        return redirect("letter-check", fingerprint=normalised)
+    return render(request, "letters/check.html", {"check": check_fingerprint(normalised), "fingerprint": normalised})
 
 
 def letter_check_form(request: HttpRequest) -> HttpResponse:
-    """Public: paste a fingerprint to check it."""
-    fingerprint = (request.GET.get("fingerprint") or "").strip().lower()
-    if fingerprint:
-        return redirect("letter-check", fingerprint=fingerprint)
-    return render(request, "letters/check.html", {"check": None, "fingerprint": ""})
+    """Public: paste a fingerprint to check it; spaces and capitals a copy from the PDF adds are ignored."""
+    pasted = request.GET.get("fingerprint") or ""
+    fingerprint = normalise_fingerprint(pasted)
+    if not fingerprint and "fingerprint" not in request.GET:
+        return render(request, "letters/check.html", {"check": None, "fingerprint": ""})
+    if not is_fingerprint(fingerprint):
+        return _not_a_fingerprint(request, pasted)
+    return redirect("letter-check", fingerprint=fingerprint)
+
+
+def _not_a_fingerprint(request: HttpRequest, pasted: str) -> HttpResponse:
+    """Not the shape of a fingerprint: say so (a typo, or a letter number pasted), rather than "not issued"."""
+    error = (_("Enter the fingerprint printed on the letter: 64 characters, the digits 0–9 and the letters a–f.")
+             if pasted.strip() else _("Enter the fingerprint printed on the letter."))
+    return render(request, "letters/check.html", {"check": None, "fingerprint": pasted.strip(), "error": error}, status=400)
 
 
 @login_required

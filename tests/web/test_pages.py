@@ -300,6 +300,27 @@ def test_the_check_form_redirects_to_the_fingerprint_and_an_unknown_one_is_not_g
     assert "No letter with this fingerprint" in text_of(client_for(None).get(response.url))
 
 
+def test_a_pasted_fingerprint_is_trimmed_and_lower_cased(proponent):
+    letter = make_application(proponent, state="authorized").loa
+    pasted = "  " + letter.fingerprint[:32].upper() + "\n" + letter.fingerprint[32:] + " "
+    response = client_for(None).get("/letters/check/", {"fingerprint": pasted})
+    assert response.status_code == 302 and response.url == f"/letters/check/{letter.fingerprint}/"
+    assert "Genuine and in force." in text_of(client_for(None).get(response.url))
+    assert 'maxlength' not in client_for(None).get("/letters/check/").content.decode()
+
+
+def test_what_is_not_a_fingerprint_is_told_apart_from_a_fingerprint_never_issued():
+    for pasted in ["LOA-MYS-2026-0001", "g" * 64, "a" * 63]:
+        response = client_for(None).get("/letters/check/", {"fingerprint": pasted})
+        assert response.status_code == 400, pasted
+        text = text_of(response)
+        assert "64 characters, the digits 0–9 and the letters a–f" in text and "No letter with this fingerprint" not in text
+    assert "Enter the fingerprint printed on the letter." in text_of(client_for(None).get("/letters/check/?fingerprint=+"))
+    assert client_for(None).get("/letters/check/not-a-fingerprint/").status_code == 400
+    unknown = client_for(None).get("/letters/check/" + "b" * 64 + "/")
+    assert unknown.status_code == 200 and "No letter with this fingerprint was issued" in text_of(unknown)
+
+
 def test_no_letter_no_pdf(proponent):
     application = make_application(proponent, state="loa_review")
     assert client_for(proponent).get(f"/applications/{application.reference}/letter.pdf").status_code == 404
