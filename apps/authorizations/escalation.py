@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from apps.audit.services import record_event
 from apps.governance.models import Role
+from apps.notifications.messages import escalation_subject, reminder_subject
 from apps.notifications.services import STAFF_ROLES, notify, recipients_query, transition_body
 
 from .models import Stage
@@ -44,7 +45,7 @@ def _escalate(stage: Stage, level: int, now: datetime) -> None:
     notify(
         event=f"escalated_level_{level}", event_key=f"audit:{event.seq}", application=application,
         recipient_ids=recipients_query(authority_roles=authority_roles),
-        subject=f"{application.reference}: overdue {stage.get_duty_display()} escalated (level {level})",
+        subject=escalation_subject(application, stage, level),
         body=transition_body(application, stage=stage),
     )
 
@@ -54,7 +55,7 @@ def _remind(stage: Stage) -> None:
     notify(
         event="stage_reminder", event_key=f"stage:{stage.pk}:reminder", application=application,
         recipient_ids=recipients_query(authority_roles=[(stage.authority_id, STAFF_ROLES)]),
-        subject=f"{application.reference}: {stage.get_duty_display()} due {stage.due_at_local:%d %b %Y %H:%M}",
+        subject=reminder_subject(application, stage),
         body=transition_body(application, stage=stage),
     )
 

@@ -22,6 +22,7 @@ from apps.accounts.twofactor import require_second_factor
 from apps.audit.services import record_event
 from apps.governance.models import Duty, Jurisdiction, Party, ProponentOrganisation
 from apps.governance.selectors import resolve_duty_holder_for
+from apps.notifications.messages import transition_subject
 from apps.notifications.services import STAFF_ROLES, notify, recipients_query, transition_body
 from apps.webhooks.services import publish_application_event
 
@@ -258,7 +259,7 @@ def _move_stage(application: Application, source: str, now: datetime) -> Stage |
 
 
 def _record_and_notify(application: Application, *, name: str, source: str, acting_user, comment: str,
-                       stage: Stage | None, now: datetime, extra: dict | None = None) -> None:
+                       stage: Stage | None, now: datetime, extra: dict | None = None, decided: Stage | None = None) -> None:
     event = record_event(
         event=f"application.{name}", subject_type="application", subject_id=application.reference,
         acting_user=acting_user, party=application.host_party_id, at=now,
@@ -268,7 +269,7 @@ def _record_and_notify(application: Application, *, name: str, source: str, acti
     notify(
         event=name, event_key=f"audit:{event.seq}", application=application,
         recipient_ids=recipients_query(authority_roles=authority_roles, organisation_id=application.organisation_id),
-        subject=f"{application.reference}: {name.replace('_', ' ')} → {application.get_state_display()}",
+        subject=transition_subject(application, name, authority=getattr(decided, "authority", None)),
         body=transition_body(application, comment=comment, stage=stage),
     )
     # Webhooks: no statement here; on commit the deliveries are written from this event and handed to Celery.
@@ -287,9 +288,10 @@ def _run_transition(application: Application, name: str, *, acting_user, comment
     now = timezone.now()
     source = _fire(application, name)
     extra = after_fire(now) if after_fire is not None else None
+    decided = getattr(application, "_open_stage", None)  # the officer's stage, loaded by the permission check
     stage = _move_stage(application, source, now)
     _record_and_notify(application, name=name, source=source, acting_user=acting_user, comment=comment,
-                       stage=stage, now=now, extra=extra)
+                       stage=stage, now=now, extra=extra, decided=decided)
     return application
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from apps.governance.models import Role
 
+from .messages import application_url
 from .models import Channel, DeliveryStatus, Notification
 from .publisher import send
 
@@ -69,7 +70,7 @@ def transition_body(application, *, comment: str = "", stage=None) -> str:
     if stage is not None:
         lines.append(f"With: {stage.authority}")
         lines.append(f"Due: {stage.due_at_local:%a %d %b %Y %H:%M} ({stage.timezone_name})")
-    lines.append(f"{settings.SITE_URL}/")
+    lines.append(application_url(application))
     return "\n".join(lines)
 
 
@@ -334,7 +335,7 @@ def inbox_for(user) -> QuerySet:
     """The user's delivered in-app notifications, newest first."""
     return Notification.objects.filter(
         recipient_id=user.pk, channel=Channel.IN_APP, status=DeliveryStatus.DELIVERED,
-    ).select_related("application")
+    ).select_related("application__jurisdiction__party")
 
 
 def unread_count(user) -> int:
@@ -347,6 +348,11 @@ def mark_read(*, user, notification_ids: Iterable[int]) -> int:
     if not ids:
         return 0
     return inbox_for(user).filter(pk__in=ids, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def mark_application_read(*, user, application) -> int:
+    """Opening an application reads its notifications: the inbox keeps only what the user has not seen."""
+    return inbox_for(user).filter(application_id=application.pk, read_at__isnull=True).update(read_at=timezone.now())
 
 
 def mark_all_read(*, user) -> int:

@@ -21,7 +21,7 @@ from apps.authorizations.services import (
     EDITABLE_STATES, TRANSITION_SERVICES, TransitionNotAvailable, create_application, update_application,
 )
 from apps.governance.models import Jurisdiction, Party
-from apps.notifications.services import inbox_for, mark_all_read
+from apps.notifications.services import inbox_for, mark_all_read, mark_application_read
 
 from . import dashboard as dashboard_selectors
 from .forms import (
@@ -121,6 +121,7 @@ def _detail_context(request: HttpRequest, application, forms: dict | None = None
 @login_required
 def application_detail(request: HttpRequest, reference: str) -> HttpResponse:
     application = _page_or_404(request, reference)
+    mark_application_read(user=request.user, application=application)  # before the header counts the unread
     return render(request, "web/application_detail.html", _detail_context(request, application))
 
 
