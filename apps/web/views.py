@@ -24,6 +24,7 @@ from apps.governance.models import Jurisdiction, Party
 from apps.notifications.services import inbox_for, mark_all_read, mark_application_read
 
 from . import dashboard as dashboard_selectors
+from .decision_labels import label_decision_form
 from .forms import (
     PANEL_ORDER, TRANSITION_LABELS, ApplicationForm, DocumentForm, QueueFilterForm, apply_service_errors, transition_form,
 )
@@ -93,7 +94,8 @@ def _detail_context(request: HttpRequest, application, forms: dict | None = None
     names = sorted(available_transitions(request.user, application), key=PANEL_ORDER.index)
     forms = forms or {}
     panel = [
-        {"name": name, "label": TRANSITION_LABELS.get(name, name), "form": forms.get(name) or transition_form(name, application)}
+        {"name": name, "label": TRANSITION_LABELS.get(name, name),
+         "form": forms.get(name) or label_decision_form(transition_form(name, application), name)}
         for name in names
     ]
     stage = open_stage_of(application)
@@ -136,7 +138,7 @@ def application_transition(request: HttpRequest, reference: str, name: str) -> H
     if not any(key.startswith(f"{name}-") for key in data):
         # A post without the page's field prefix (a script, a test) names the fields plainly.
         data = {f"{name}-{key}": value for key, value in data.items()}
-    form = transition_form(name, application, data)
+    form = label_decision_form(transition_form(name, application, data), name)
     if form.is_valid():
         seen = form.cleaned_data["seen_state"]
         if seen and seen != application.state:
@@ -292,7 +294,9 @@ def _not_a_fingerprint(request: HttpRequest, pasted: str) -> HttpResponse:
     """Not the shape of a fingerprint: say so (a typo, or a letter number pasted), rather than "not issued"."""
     error = (_("Enter the fingerprint printed on the letter: 64 characters, the digits 0–9 and the letters a–f.")
              if pasted.strip() else _("Enter the fingerprint printed on the letter."))
-    return render(request, "letters/check.html", {"check": None, "fingerprint": pasted.strip(), "error": error}, status=400)
+    return render(request, "letters/check.html", {
+        "check": None, "fingerprint": pasted.strip(), "error": error, "error_items": [{"href": "id_fingerprint", "message": error}],
+    }, status=400)
 
 
 @login_required

@@ -1,0 +1,31 @@
+"""Each decision form's comment box named for what it asks, so two forms on one page are never announced alike."""
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+# The label of the comment box, by transition; the error names the same thing (GOV.UK: "Enter the reason for …").
+COMMENT_LABELS = {
+    "submit": _("Note for the reviewers"),
+    "resubmit": _("What you changed"),
+    "withdraw": _("Reason for withdrawing"),
+    "issue_loa": _("Note on issuing the letter"),
+    "approve_ca": _("Note on approving the corresponding adjustment"),
+    "request_changes": _("What the proponent must change"),
+    "reject": _("Reason for rejecting"),
+    "revoke": _("Reason for revoking"),
+}
+REQUIRED_MESSAGES = {
+    "request_changes": _("Enter what the proponent must change"),
+    "reject": _("Enter the reason for rejecting"),
+    "revoke": _("Enter the reason for revoking"),
+}
+
+
+def label_decision_form(form, name: str):
+    """Name the form's comment box for its decision (before validation, so the error says the same); returns the form."""
+    field = form.fields.get("comment")
+    if field is not None:
+        field.label = COMMENT_LABELS.get(name, field.label)
+        if field.required and name in REQUIRED_MESSAGES:
+            field.error_messages["required"] = REQUIRED_MESSAGES[name]
+    return form

@@ -1,0 +1,48 @@
+"""Case work in a real browser (Debian Chromium): errors that show and take focus, confirmations, links that land."""
+from __future__ import annotations
+
+import pytest
+
+from apps.authorizations.models import Application
+from tests.factories import make_application
+
+pytestmark = pytest.mark.usefixtures("seeded_transactional_db")
+
+
+def sign_in(page, base_url: str, username: str) -> None:
+    page.goto(base_url + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "demo")
+    page.click("main form button[type=submit]")
+
+
+def in_viewport(page, selector: str) -> bool:
+    return page.evaluate("""(selector) => {
+        const box = document.querySelector(selector).getBoundingClientRect();
+        return box.top >= 0 && box.bottom <= window.innerHeight;
+    }""", selector)
+
+
+def test_on_a_phone_a_refused_decision_shows_the_summary_focused_and_its_link_reaches_the_box(page, live_server, screenshot_dir):
+    from django.contrib.auth import get_user_model
+
+    application = make_application(get_user_model().objects.get(username="proponent"), state="loa_review")
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server.url, "sabah.approver")
+    page.goto(f"{live_server.url}/applications/{application.reference}/")
+    page.click("form.decision-reject button[type=submit]")
+
+    assert page.title().startswith("Error: ")
+    focused = page.evaluate("document.activeElement.className")
+    assert "error-summary" in focused
+    assert in_viewport(page, ".error-summary")
+    assert "Enter the reason for rejecting" in page.locator(".error-summary").inner_text()
+    page.screenshot(path=str(screenshot_dir / "mobile-error-summary.png"))
+
+    page.click(".error-summary a[href='#id_reject-comment']")
+    assert page.evaluate("document.activeElement.id") == "id_reject-comment"
+    assert in_viewport(page, "#id_reject-comment")
+    assert in_viewport(page, "label[for='id_reject-comment']")
+    # The focus ring is drawn: an outline on the focused box.
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
+    assert Application.objects.get(pk=application.pk).state == "loa_review"
