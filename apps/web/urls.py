@@ -24,6 +24,8 @@ urlpatterns = [
     path("applications/<str:reference>/", views.application_detail, name="application"),
     path("applications/<str:reference>/edit/", views.application_edit, name="application-edit"),
     path("applications/<str:reference>/transitions/<str:name>/", views.application_transition, name="application-transition"),
+    path("applications/<str:reference>/transitions/<str:name>/review/", views.application_transition_review,
+         name="application-transition-review"),
     path("applications/<str:reference>/documents/", views.document_upload, name="document-upload"),
     path("applications/<str:reference>/documents/<int:document_id>/", views.document_download, name="document-download"),
     path("applications/<str:reference>/letter.pdf", views.letter_pdf, name="letter-pdf"),

@@ -24,6 +24,7 @@ from apps.governance.models import Jurisdiction, Party
 from apps.notifications.services import inbox_for, mark_all_read, mark_application_read
 
 from . import dashboard as dashboard_selectors
+from .confirmation import CONFIRMED_TRANSITIONS, review_of
 from .decision_labels import label_decision_form
 from .forms import (
     PANEL_ORDER, TRANSITION_LABELS, ApplicationForm, DocumentForm, QueueFilterForm, apply_service_errors, transition_form,
@@ -94,7 +95,7 @@ def _detail_context(request: HttpRequest, application, forms: dict | None = None
     names = sorted(available_transitions(request.user, application), key=PANEL_ORDER.index)
     forms = forms or {}
     panel = [
-        {"name": name, "label": TRANSITION_LABELS.get(name, name),
+        {"name": name, "label": TRANSITION_LABELS.get(name, name), "confirm_first": name in CONFIRMED_TRANSITIONS,
          "form": forms.get(name) or label_decision_form(transition_form(name, application), name)}
         for name in names
     ]
@@ -165,6 +166,36 @@ def application_transition(request: HttpRequest, reference: str, name: str) -> H
             messages.success(request, _("Recorded: %(decision)s. The application is now: %(state)s.") % {
                 "decision": TRANSITION_LABELS.get(name, name), "state": application.get_state_display()})
             return redirect("application", reference=reference)
+    context = _detail_context(request, application, forms={name: form})
+    context["failed_transition"] = name
+    return render(request, "web/application_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def application_transition_review(request: HttpRequest, reference: str, name: str) -> HttpResponse:
+    """Check and confirm: the decision's form is validated and what will happen is shown; the action posts from there."""
+    application = _page_or_404(request, reference)
+    if name not in CONFIRMED_TRANSITIONS or name not in available_transitions(request.user, application):
+        # Not one that asks first, or no longer open to this user: the transition view says why.
+        return application_transition(request, reference, name)
+    form = label_decision_form(transition_form(name, application, request.POST), name)
+    if form.is_valid():
+        seen = form.cleaned_data["seen_state"]
+        if seen and seen != application.state:
+            messages.error(request, _(
+                "Your decision was not recorded: another decision on this application was recorded first. "
+                "The application is now: %(state)s.") % {"state": application.get_state_display()})
+            return redirect("application", reference=reference)
+        try:
+            review = review_of(application, name, form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            return render(request, "web/confirm_transition.html", {
+                "application": application, "name": name, "label": TRANSITION_LABELS.get(name, name), "form": form,
+                "review": review,
+            })
     context = _detail_context(request, application, forms={name: form})
     context["failed_transition"] = name
     return render(request, "web/application_detail.html", context, status=400)

@@ -46,3 +46,26 @@ def test_on_a_phone_a_refused_decision_shows_the_summary_focused_and_its_link_re
     # The focus ring is drawn: an outline on the focused box.
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
     assert Application.objects.get(pk=application.pk).state == "loa_review"
+
+
+def test_issuing_a_letter_goes_through_a_check_page_before_anything_is_recorded(page, live_server, screenshot_dir):
+    from django.contrib.auth import get_user_model
+
+    application = make_application(get_user_model().objects.get(username="proponent"), state="loa_review")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, live_server.url, "sabah.approver")
+    page.goto(f"{live_server.url}/applications/{application.reference}/")
+    page.fill("#id_issue_loa-authorized_quantity", "2500")
+    page.fill("#id_issue_loa-comment", "Within the State quota.")
+    page.click("form.decision-issue_loa button[type=submit]")
+
+    assert page.locator("h1").inner_text() == "Check before you issue the Letter of Authorization"
+    assert "2,500 tCO2e" in page.locator(".consequences").inner_text()
+    assert "Within the State quota." in page.locator("dl.details").inner_text()
+    page.screenshot(path=str(screenshot_dir / "confirm-issue-letter.png"), full_page=True)
+    assert Application.objects.get(pk=application.pk).state == "loa_review"
+
+    page.click("form.confirm-decision button[type=submit]")
+    assert "Recorded" in page.locator(".messages").inner_text()
+    assert page.locator("#application-state").inner_text() == "CA review"
+    assert Application.objects.get(pk=application.pk).loa.authorized_quantity == 2500
