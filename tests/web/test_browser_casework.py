@@ -69,3 +69,38 @@ def test_issuing_a_letter_goes_through_a_check_page_before_anything_is_recorded(
     assert "Recorded" in page.locator(".messages").inner_text()
     assert page.locator("#application-state").inner_text() == "CA review"
     assert Application.objects.get(pk=application.pk).loa.authorized_quantity == 2500
+
+
+def _offline(page, base_url: str) -> list[str]:
+    """Abort every request that leaves the site (the network is blocked); return the addresses refused."""
+    refused = []
+
+    def route(route):
+        if route.request.url.startswith(base_url):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    page.context.route("**/*", route)
+    return refused
+
+
+def _csp_violations(page) -> list[str]:
+    violations = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text else None)
+    return violations
+
+
+@pytest.mark.parametrize("path,ready", [("/api/docs/", ".swagger-ui .opblock-tag"), ("/api/redoc/", "[role=search], .api-content")])
+def test_the_api_docs_render_with_the_network_blocked_and_nothing_refused_by_the_csp(page, live_server, path, ready, screenshot_dir):
+    refused = _offline(page, live_server.url)
+    violations = _csp_violations(page)
+    page.goto(live_server.url + path)
+    page.wait_for_selector(ready, timeout=15000)
+    assert "applications" in page.content().lower()
+    # ReDoc's "by Redocly" logo comes from its CDN: the policy blocks it and ReDoc removes the image on the error.
+    violations = [text for text in violations if "cdn.redoc.ly/redoc/logo-mini.svg" not in text]
+    assert refused == [] and violations == [], (refused, violations)
+    page.screenshot(path=str(screenshot_dir / f"api-docs{path.strip('/').replace('/', '-')}.png"))
