@@ -104,3 +104,31 @@ def test_the_api_docs_render_with_the_network_blocked_and_nothing_refused_by_the
     violations = [text for text in violations if "cdn.redoc.ly/redoc/logo-mini.svg" not in text]
     assert refused == [] and violations == [], (refused, violations)
     page.screenshot(path=str(screenshot_dir / f"api-docs{path.strip('/').replace('/', '-')}.png"))
+
+
+def test_a_notification_link_opens_its_application_and_marks_it_read(page, live_server):
+    from django.contrib.auth import get_user_model
+
+    from apps.notifications.models import Channel, DeliveryStatus, Notification
+    from apps.notifications.services import deliver_notification
+
+    proponent = get_user_model().objects.get(username="proponent")
+    application = make_application(proponent, state="ca_review", title="Upper Kinabatangan forest conservation")
+    for pk in Notification.objects.filter(status=DeliveryStatus.PENDING, channel=Channel.IN_APP).values_list("pk", flat=True):
+        deliver_notification(pk)
+    subject = "Sabah Forestry Department issued the Letter of Authorization for Upper Kinabatangan forest conservation"
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server.url, "proponent")
+    page.goto(live_server.url + "/notifications/")
+    unread_before = int(page.locator("#unread-count").inner_text().split()[0])
+    assert unread_before >= 1
+    page.click(f"text={subject}")
+
+    assert page.url == f"{live_server.url}/applications/{application.reference}/"
+    assert page.locator("h1").inner_text() == "Upper Kinabatangan forest conservation"
+    assert page.locator("#unread-count").inner_text().startswith("0 ")
+    assert not Notification.objects.filter(recipient=proponent, application=application, channel=Channel.IN_APP,
+                                           read_at__isnull=True).exists()
+    page.goto(live_server.url + "/notifications/")
+    assert page.locator(".notifications li.unread").count() == 0
