@@ -136,3 +136,12 @@ def test_submit_for_a_jurisdiction_without_a_holder_is_a_400_not_a_500(api, clie
     page = client.post(f"/applications/{application.reference}/transitions/submit/", {"seen_state": "draft"})
     assert page.status_code == 400
     assert "no authority in XH holds the duty" in page.content.decode()
+
+
+def test_the_duty_and_jurisdiction_inlines_offer_only_the_party_s_own_tiers(client, admin_user):
+    client.force_login(admin_user)
+    new_party = client.get("/admin/governance/party/add/").content.decode()
+    assert "MYS · Federal" not in new_party and "IDN · " not in new_party  # no other Party's tier before it has its own
+    indonesia = client.get("/admin/governance/party/IDN/change/").content.decode()
+    assert "IDN · " in indonesia and "MYS · " not in indonesia
+    assert 'name="timezone"' in indonesia and '<option value="Asia/Jakarta" selected>' in indonesia
