@@ -21,6 +21,7 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("applications/", views.applications, name="applications"),
     path("applications/new/", views.application_create, name="application-create"),
+    path("applications/export.csv", views.applications_csv, name="applications-csv"),
     path("applications/<str:reference>/", views.application_detail, name="application"),
     path("applications/<str:reference>/edit/", views.application_edit, name="application-edit"),
     path("applications/<str:reference>/transitions/<str:name>/", views.application_transition, name="application-transition"),

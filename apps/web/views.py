@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,13 +24,14 @@ from apps.governance.models import Jurisdiction, Party
 from apps.notifications.services import inbox_for, mark_all_read, mark_application_read
 
 from . import dashboard as dashboard_selectors
+from .application_list import ApplicationListForm, csv_rows, filtered_applications, jurisdictions_seen, page_of
 from .confirmation import CONFIRMED_TRANSITIONS, review_of
 from .decision_labels import label_decision_form
 from .forms import (
     PANEL_ORDER, TRANSITION_LABELS, ApplicationForm, DocumentForm, QueueFilterForm, apply_service_errors, transition_form,
 )
 from .selectors import (
-    QueueFilters, application_for_page, deadline_of, my_applications, queue_page, timeline_of,
+    QUEUE_PAGE_SIZE, QueueFilters, application_for_page, deadline_of, queue_page, timeline_of,
 )
 
 
@@ -72,16 +73,38 @@ def _queue_jurisdictions(user) -> list[Jurisdiction]:
 
 @login_required
 def applications(request: HttpRequest) -> HttpResponse:
-    """Applications the user may see, newest first."""
+    """Applications the user may see: searched, filtered and sorted by the query string, keyset-paged."""
+    form = ApplicationListForm(request.GET or None, jurisdictions=jurisdictions_seen(request.user))
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    descending = (filters.get("sort") or "newest") == "newest"
+    cursor_name = "before" if descending else "after"
     try:
-        before = int(request.GET.get("before", "") or 0) or None
+        cursor = int(request.GET.get(cursor_name, "") or 0) or None
     except ValueError:
-        before = None
-    rows, next_before = my_applications(request.user, before=before)
+        cursor = None
+    rows, next_cursor = page_of(filtered_applications(request.user, filters), after=cursor, descending=descending,
+                                size=QUEUE_PAGE_SIZE)
+    query = request.GET.copy()
+    for name in ("before", "after"):
+        query.pop(name, None)
     return render(request, "web/applications.html", {
-        "applications": rows, "next_before": next_before, "paged": before is not None,
-        "may_create": is_proponent_member(request.user),
+        "applications": rows, "next_cursor": next_cursor, "cursor_name": cursor_name, "paged": cursor is not None,
+        "may_create": is_proponent_member(request.user), "form": form, "filter_query": query.urlencode(),
+        "filtered": any(filters.get(name) for name in ("q", "state", "jurisdiction")),
     })
+
+
+@login_required
+def applications_csv(request: HttpRequest) -> HttpResponse:
+    """The filtered list as CSV, streamed: the same query string as the page, every row rather than one page."""
+    form = ApplicationListForm(request.GET, jurisdictions=jurisdictions_seen(request.user))
+    if not form.is_valid():
+        return HttpResponse(" ".join(str(e) for errors in form.errors.values() for e in errors), status=400,
+                            content_type="text/plain; charset=utf-8")
+    response = StreamingHttpResponse(csv_rows(filtered_applications(request.user, form.cleaned_data)),
+                                     content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="applications.csv"'
+    return response
 
 
 def _page_or_404(request: HttpRequest, reference: str):

@@ -132,3 +132,25 @@ def test_a_notification_link_opens_its_application_and_marks_it_read(page, live_
                                            read_at__isnull=True).exists()
     page.goto(live_server.url + "/notifications/")
     assert page.locator(".notifications li.unread").count() == 0
+
+
+def test_a_filtered_list_is_a_link_and_downloads_as_csv(page, live_server):
+    import csv
+    import io
+
+    from django.contrib.auth import get_user_model
+
+    proponent = get_user_model().objects.get(username="proponent")
+    kept = make_application(proponent, state="ca_review", title="Sandakan mangrove")
+    make_application(proponent, state="loa_review", title="Kinabatangan corridor")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, live_server.url, "sabah.approver")
+    page.goto(live_server.url + "/applications/")
+    page.fill("#id_q", "mangrove")
+    page.click("form.filters button[type=submit]")
+    assert "q=mangrove" in page.url
+    assert page.locator("table tbody tr").count() == 1
+    with page.expect_download() as download:
+        page.click("#export-csv")
+    rows = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
+    assert [row[0] for row in rows[1:]] == [kept.reference]
