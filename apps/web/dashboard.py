@@ -6,21 +6,30 @@ from statistics import median
 
 from django.db import connection
 from django.db.models import Count, Sum
+from django.urls import reverse
 from django.utils import timezone
+from urllib.parse import urlencode
 
 from apps.authorizations.models import STAGE_DUTY, Application, LetterOfAuthorization, Stage, State
 from apps.authorizations.permissions import seats_of
 from apps.governance.models import Authority, Duty, DutyAssignment, Jurisdiction, Membership, Party, Requirement
 
-BAR_HEIGHT = 22
+# Each bar is a row of the SVG: its label above, the bar, and its value at the bar's end (readable without hover).
+ROW_HEIGHT = 38
+CHART_WIDTH = 320
+BAR_AREA = 230  # the longest bar; the rest of the width is for its value
 
 
 @dataclass(frozen=True)
 class Bar:
     label: str
     value: float
-    y: int
-    width: float  # percent of the chart's bar area
+    y: int  # top of the bar
+    width: float  # in the chart's 320-unit width
+    label_y: int = 0
+    value_x: float = 0
+    value_y: int = 0
+    href: str = ""  # the list of the cases behind the number, where there is one
 
 
 @dataclass(frozen=True)
@@ -29,12 +38,24 @@ class Chart:
     bars: list[Bar]
     height: int
     unit: str = ""
+    width: int = CHART_WIDTH
 
 
-def chart(title: str, items: list[tuple[str, float]], unit: str = "") -> Chart:
-    top = max((value for _, value in items), default=0) or 1
-    bars = [Bar(label, value, i * BAR_HEIGHT, round(60 * value / top, 2)) for i, (label, value) in enumerate(items)]
-    return Chart(title=title, bars=bars, height=max(1, len(bars)) * BAR_HEIGHT, unit=unit)
+def chart(title: str, items: list[tuple], unit: str = "") -> Chart:
+    """`items` are (label, value) or (label, value, href)."""
+    top = max((item[1] for item in items), default=0) or 1
+    bars = []
+    for i, item in enumerate(items):
+        label, value, href = (*item, "")[:3]
+        width = round(BAR_AREA * value / top, 2)
+        y = i * ROW_HEIGHT
+        bars.append(Bar(label=label, value=value, y=y + 16, width=max(width, 1), label_y=y + 12,
+                        value_x=round(max(width, 1) + 5, 2), value_y=y + 28, href=href))
+    return Chart(title=title, bars=bars, height=max(1, len(bars)) * ROW_HEIGHT, unit=unit)
+
+
+def _list_url(**filters) -> str:
+    return reverse("applications") + "?" + urlencode({key: value for key, value in filters.items() if value})
 
 
 def _median_days_by_duty(party_code: str) -> dict[str, float]:
@@ -65,8 +86,12 @@ def party_dashboard(party: Party) -> dict:
     table: dict[str, dict[str, int]] = {}
     for row in by_state_rows:
         table.setdefault(row["jurisdiction_id"], {})[row["state"]] = row["n"]
+    # Drafts are the proponent's working copies, which officers' lists do not show: only the other cells link.
     by_jurisdiction = [
-        {"code": code, "name": names.get(code, ""), "cells": [counts.get(s, 0) for s in states], "total": sum(counts.values())}
+        {"code": code, "name": names.get(code, ""), "total": sum(counts.values()),
+         "href": _list_url(jurisdiction=code),
+         "cells": [{"n": counts.get(s, 0), "href": _list_url(jurisdiction=code, state=s) if s != State.DRAFT and counts.get(s) else ""}
+                   for s in states]}
         for code, counts in table.items()
     ]
     open_stages = Stage.objects.filter(application__host_party=party, closed_at__isnull=True)
@@ -84,7 +109,7 @@ def party_dashboard(party: Party) -> dict:
         "states": list(states.values()),
         "by_jurisdiction": by_jurisdiction,
         "charts": [
-            chart("applications_by_jurisdiction", [(f"{r['code']}", r["total"]) for r in by_jurisdiction]),
+            chart("applications_by_jurisdiction", [(f"{r['code']} {r['name']}", r["total"], r["href"]) for r in by_jurisdiction]),
             chart("open_stages_by_duty", [(str(duties.get(d, d)), n) for d, n in sorted(by_duty.items())]),
             chart("overdue_by_authority", [(r["authority__name"], r["n"]) for r in overdue]),
             chart("median_days_by_duty", [(str(duties.get(d, d)), v) for d, v in medians.items()], unit="d"),

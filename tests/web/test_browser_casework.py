@@ -154,3 +154,20 @@ def test_a_filtered_list_is_a_link_and_downloads_as_csv(page, live_server):
         page.click("#export-csv")
     rows = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
     assert [row[0] for row in rows[1:]] == [kept.reference]
+
+
+def test_the_dashboard_drills_down_from_a_count_to_its_cases_on_a_phone(page, live_server, screenshot_dir):
+    from django.contrib.auth import get_user_model
+
+    proponent = get_user_model().objects.get(username="proponent")
+    reviewed = make_application(proponent, state="loa_review", title="Segama peat")
+    make_application(proponent, state="ca_review", title="Tawau hills")
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server.url, "federal.approver")
+    page.goto(live_server.url + "/dashboard/")
+    page.screenshot(path=str(screenshot_dir / "mobile-dashboard.png"), full_page=True)
+    assert page.locator("svg .bar-value").first.inner_html() != ""
+    page.click("a[href='/applications/?jurisdiction=MY-12&state=loa_review']")
+    assert page.locator("#id_state").input_value() == "loa_review"
+    rows = page.locator("table tbody tr")
+    assert rows.count() == 1 and reviewed.reference in rows.first.inner_text()
