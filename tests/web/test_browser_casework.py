@@ -1,6 +1,8 @@
 """Case work in a real browser (Debian Chromium): errors that show and take focus, confirmations, links that land."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from apps.authorizations.models import Application
@@ -171,3 +173,40 @@ def test_the_dashboard_drills_down_from_a_count_to_its_cases_on_a_phone(page, li
     assert page.locator("#id_state").input_value() == "loa_review"
     rows = page.locator("table tbody tr")
     assert rows.count() == 1 and reviewed.reference in rows.first.inner_text()
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _serious_violations(page) -> list[str]:
+    # evaluate() runs through the DevTools protocol, which the page's CSP does not govern (no inline script is added).
+    page.evaluate(AXE.read_text())
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}" for v in result["violations"]
+            if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_axe_finds_no_serious_violation_on_the_queue_application_decision_and_dashboard(page, live_server, width):
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (make browser-tools runs npm ci)")
+    from django.contrib.auth import get_user_model
+
+    application = make_application(get_user_model().objects.get(username="proponent"), state="loa_review")
+    page.set_viewport_size({"width": width, "height": 900})
+    found = {}
+    sign_in(page, live_server.url, "sabah.approver")
+    page.goto(live_server.url + "/queue/")
+    found["queue"] = _serious_violations(page)
+    page.goto(f"{live_server.url}/applications/{application.reference}/")
+    found["application"] = _serious_violations(page)
+    page.click("form.decision-reject button[type=submit]")  # the refused decision, with its error summary
+    found["decision error"] = _serious_violations(page)
+    page.goto(f"{live_server.url}/applications/{application.reference}/")
+    page.click("form.decision-issue_loa button[type=submit]")
+    found["decision check page"] = _serious_violations(page)
+    page.click(".who form button")
+    sign_in(page, live_server.url, "federal.approver")
+    page.goto(live_server.url + "/dashboard/")
+    found["dashboard"] = _serious_violations(page)
+    assert {name: v for name, v in found.items() if v} == {}
