@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.api",
     "apps.web",
+    "apps.casework",
     "apps.webhooks",
     "apps.ledger",
     "apps.reporting",

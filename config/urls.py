@@ -31,6 +31,7 @@ urlpatterns = [
     path("account/tokens/", personal_tokens, name="personal-tokens"),
     path("account/", include("apps.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("apps.casework.urls")),  # claim, assign, internal notes, my cases
     path("", include("apps.web.urls")),
 ]
 

@@ -20,6 +20,7 @@ from apps.authorizations.requirements import fields_asked, unmet_requirements
 from apps.authorizations.services import (
     EDITABLE_STATES, TRANSITION_SERVICES, TransitionNotAvailable, create_application, update_application,
 )
+from apps.casework.selectors import case_panel
 from apps.governance.models import Jurisdiction, Party
 from apps.notifications.services import inbox_for, mark_all_read, mark_application_read
 
@@ -141,6 +142,7 @@ def _detail_context(request: HttpRequest, application, forms: dict | None = None
         "may_attach": is_owner and application.state in document_services.ATTACHABLE_STATES,
         "document_form": document_form or DocumentForm(),
         "unmet": unmet,
+        "case": case_panel(request.user, application, stage),
     }
 
 

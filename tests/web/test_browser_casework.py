@@ -210,3 +210,27 @@ def test_axe_finds_no_serious_violation_on_the_queue_application_decision_and_da
     page.goto(live_server.url + "/dashboard/")
     found["dashboard"] = _serious_violations(page)
     assert {name: v for name, v in found.items() if v} == {}
+
+
+def test_an_officer_claims_a_case_and_a_supervisor_reassigns_it(page, live_server):
+    from django.contrib.auth import get_user_model
+
+    from apps.authorizations.models import Stage
+
+    application = make_application(get_user_model().objects.get(username="proponent"), state="loa_review")
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server.url, "sabah.reviewer")
+    page.goto(f"{live_server.url}/applications/{application.reference}/")
+    assert page.locator("#case-owner").inner_text() == "Nobody has this case yet."
+    page.click("#claim-case")
+    assert page.locator("#case-owner").inner_text() == "sabah.reviewer has this case."
+    page.goto(live_server.url + "/cases/mine/")
+    assert application.reference in page.locator("table").inner_text()
+    page.click(".who form button")
+
+    Stage.objects.filter(application=application, closed_at__isnull=True).update(escalation_level=1)
+    sign_in(page, live_server.url, "sabah.supervisor")
+    page.click(f"text={application.reference}")  # from the supervisor's queue of escalated work
+    page.select_option("#id_assignee", label="sabah.approver")
+    page.click("#assign-case")
+    assert page.locator("#case-owner").inner_text() == "sabah.approver has this case."
