@@ -27,7 +27,7 @@ from apps.notifications.services import inbox_for, mark_all_read, mark_applicati
 from . import dashboard as dashboard_selectors
 from .application_list import ApplicationListForm, csv_rows, filtered_applications, jurisdictions_seen, page_of
 from .confirmation import CONFIRMED_TRANSITIONS, review_of
-from .decision_labels import label_decision_form
+from .decision_labels import label_decision_form, last_decision_of
 from .forms import (
     PANEL_ORDER, TRANSITION_LABELS, ApplicationForm, DocumentForm, QueueFilterForm, apply_service_errors, transition_form,
 )
@@ -125,6 +125,10 @@ def _detail_context(request: HttpRequest, application, forms: dict | None = None
     ]
     stage = open_stage_of(application)
     is_owner = application.organisation_id in organisation_ids_of(request.user)
+    case = case_panel(request.user, application, stage)
+    timeline = list(timeline_of(application))
+    if not case["may_note"]:  # who holds the case and the officers' notes are internal
+        timeline = [event for event in timeline if not event.event.startswith("case.")]
     unmet = {}
     if is_owner and application.state in (State.DRAFT, State.CHANGES_REQUESTED):
         unmet = unmet_requirements(application, "submit" if application.state == State.DRAFT else "resubmit")
@@ -135,14 +139,15 @@ def _detail_context(request: HttpRequest, application, forms: dict | None = None
         "stages": list(application.stages.all()),
         "documents": list(application.documents.all()),
         "loa": loa_of(application),
-        "timeline": list(timeline_of(application)),
+        "timeline": timeline,
+        "last_decision": last_decision_of(timeline, application.state),
         "panel": panel,
         "is_owner": is_owner,
         "may_edit": is_owner and application.state in EDITABLE_STATES,
         "may_attach": is_owner and application.state in document_services.ATTACHABLE_STATES,
         "document_form": document_form or DocumentForm(),
         "unmet": unmet,
-        "case": case_panel(request.user, application, stage),
+        "case": case,
     }
 
 

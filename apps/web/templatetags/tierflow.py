@@ -42,3 +42,16 @@ def error_summary(*forms, title_id: str = "error-summary-title"):
 def has_errors(*forms) -> bool:
     """For the page title's "Error:" prefix."""
     return any(form is not None and getattr(form, "errors", None) for form in forms)
+
+
+@register.filter
+def application_field_label(name: str) -> str:
+    """An application field's name as the form labels it (the timeline says which fields an edit changed)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from apps.authorizations.models import Application
+
+    try:
+        return str(Application._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:  # a field since renamed still shows, by its name
+        return name
