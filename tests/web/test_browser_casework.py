@@ -21,7 +21,7 @@ def sign_in(page, base_url: str, username: str) -> None:
 def in_viewport(page, selector: str) -> bool:
     return page.evaluate("""(selector) => {
         const box = document.querySelector(selector).getBoundingClientRect();
-        return box.top >= 0 && box.bottom <= window.innerHeight;
+        return box.top >= -2 && box.bottom <= window.innerHeight + 2;  // sub-pixel scroll positions
     }""", selector)
 
 
