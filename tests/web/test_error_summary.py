@@ -82,3 +82,12 @@ def test_tables_that_scroll_sideways_are_focusable_named_regions(sabah_approver,
 def test_every_page_loads_the_one_script_from_a_file(proponent):
     html = signed_in(proponent).get("/applications/").content.decode()
     assert '<script src="/static/js/tierflow.js" defer></script>' in html
+
+
+def test_list_cells_carry_their_column_name_for_the_stacked_phone_layout(sabah_approver, proponent):
+    make_application(proponent, state="loa_review")
+    for path in ("/queue/", "/applications/"):
+        html = signed_in(sabah_approver).get(path).content.decode()
+        row = re.search(r'<table class="[^"]*stack[^"]*">.*?<tbody>\s*<tr>(.*?)</tr>', html, re.S).group(1)
+        cells = re.findall(r"<td[^>]*>", row)
+        assert cells and all("data-label=" in cell for cell in cells), (path, cells)
