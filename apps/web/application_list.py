@@ -15,12 +15,35 @@ from apps.governance.models import Jurisdiction
 SORTS = {"newest": "-pk", "oldest": "pk"}  # keyset pages by id, so the sorts are the two directions of it
 
 
-class ApplicationListForm(forms.Form):
+class PeriodForm(forms.Form):
+    """Applications created between two dates (UTC), either end open."""
+
+    created_from = forms.DateField(label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    created_to = forms.DateField(label=_("Created to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("created_from") and data.get("created_to") and data["created_from"] > data["created_to"]:
+            self.add_error("created_to", _("The end of the period cannot be before its start."))
+        return data
+
+
+def in_period(queryset: QuerySet, filters: dict, field: str = "created_at") -> QuerySet:
+    if filters.get("created_from"):
+        queryset = queryset.filter(**{f"{field}__date__gte": filters["created_from"]})
+    if filters.get("created_to"):
+        queryset = queryset.filter(**{f"{field}__date__lte": filters["created_to"]})
+    return queryset
+
+
+class ApplicationListForm(PeriodForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=100,
                         help_text=_("Reference, title or proponent; part of a word is enough."))
     state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("Any")), *State.choices])
     jurisdiction = forms.ChoiceField(label=_("Jurisdiction"), required=False)
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=[("newest", _("Newest first")), ("oldest", _("Oldest first"))])
+
+    field_order = ["q", "state", "jurisdiction", "created_from", "created_to", "sort"]
 
     def __init__(self, *args, jurisdictions=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,6 +68,7 @@ def filtered_applications(user, filters: dict) -> QuerySet:
         queryset = queryset.filter(state=filters["state"])
     if filters.get("jurisdiction"):
         queryset = queryset.filter(jurisdiction_id=filters["jurisdiction"])
+    queryset = in_period(queryset, filters)
     return queryset.order_by(SORTS.get(filters.get("sort") or "newest", "-pk"))
 
 

@@ -32,6 +32,7 @@ urlpatterns = [
     path("applications/<str:reference>/letter.pdf", views.letter_pdf, name="letter-pdf"),
     path("notifications/", views.notifications, name="notifications"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/export.csv", views.dashboard_csv, name="dashboard-csv"),
     path("configuration/", views.configuration_index, name="configuration"),
     path("configuration/<str:code>/", views.party_configuration, name="party-configuration"),
     path("letters/check/", views.letter_check_form, name="letter-check-form"),

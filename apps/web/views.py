@@ -25,7 +25,7 @@ from apps.governance.models import Jurisdiction, Party
 from apps.notifications.services import inbox_for, mark_all_read, mark_application_read
 
 from . import dashboard as dashboard_selectors
-from .application_list import ApplicationListForm, csv_rows, filtered_applications, jurisdictions_seen, page_of
+from .application_list import ApplicationListForm, PeriodForm, csv_rows, filtered_applications, jurisdictions_seen, page_of
 from .confirmation import CONFIRMED_TRANSITIONS, review_of
 from .decision_labels import label_decision_form, last_decision_of
 from .forms import (
@@ -91,7 +91,7 @@ def applications(request: HttpRequest) -> HttpResponse:
     return render(request, "web/applications.html", {
         "applications": rows, "next_cursor": next_cursor, "cursor_name": cursor_name, "paged": cursor is not None,
         "may_create": is_proponent_member(request.user), "form": form, "filter_query": query.urlencode(),
-        "filtered": any(filters.get(name) for name in ("q", "state", "jurisdiction")),
+        "filtered": any(filters.get(name) for name in ("q", "state", "jurisdiction", "created_from", "created_to")),
     })
 
 
@@ -374,7 +374,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The top tier's view of its Party: counts, overdue stages, median days, authorized against requested."""
     if not is_top_tier_officer(request.user):
         raise PermissionDenied(_("The dashboard is for officers of a Party's top tier."))
-    return render(request, "web/dashboard.html", {"dashboards": dashboard_selectors.dashboards_for(request.user)})
+    form = PeriodForm(request.GET or None)
+    period = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    query = request.GET.urlencode() if period else ""
+    return render(request, "web/dashboard.html", {
+        "dashboards": dashboard_selectors.dashboards_for(request.user, period), "form": form, "period_query": query,
+    }, status=400 if form.is_bound and not form.is_valid() else 200)
+
+
+@login_required
+def dashboard_csv(request: HttpRequest) -> HttpResponse:
+    """The dashboard's counts by jurisdiction and state for the period, as CSV."""
+    if not is_top_tier_officer(request.user):
+        raise PermissionDenied(_("The dashboard is for officers of a Party's top tier."))
+    form = PeriodForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(" ".join(str(e) for errors in form.errors.values() for e in errors), status=400,
+                            content_type="text/plain; charset=utf-8")
+    response = StreamingHttpResponse(
+        dashboard_selectors.dashboard_csv_rows(dashboard_selectors.dashboards_for(request.user, form.cleaned_data)),
+        content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="dashboard.csv"'
+    return response
 
 
 @login_required
