@@ -90,6 +90,14 @@ class PartyForm(forms.ModelForm):
         model = Party
         fields = "__all__"
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        saved = self.instance.timezone if self.instance.pk else ""
+        if saved and saved not in dict(time_zone_choices()):
+            # Shown as it is, not silently replaced by the list's first zone; saving it is refused until one is chosen.
+            self.fields["timezone"].choices = [(saved, _("%(zone)s (not an IANA time zone: choose one)") % {"zone": saved}),
+                                               *time_zone_choices()]
+
 
 @admin.register(Party)
 class PartyAdmin(AuditedAdmin):

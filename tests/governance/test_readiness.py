@@ -145,3 +145,14 @@ def test_the_duty_and_jurisdiction_inlines_offer_only_the_party_s_own_tiers(clie
     indonesia = client.get("/admin/governance/party/IDN/change/").content.decode()
     assert "IDN · " in indonesia and "MYS · " not in indonesia
     assert 'name="timezone"' in indonesia and '<option value="Asia/Jakarta" selected>' in indonesia
+
+
+def test_a_party_saved_with_a_bad_zone_before_shows_it_and_must_choose_another(client, admin_user):
+    Party.objects.filter(pk="VNM").update(timezone="Hanoi")  # as the free-text field allowed
+    client.force_login(admin_user)
+    page = client.get("/admin/governance/party/VNM/change/").content.decode()
+    assert '<option value="Hanoi" selected>Hanoi (not an IANA time zone: choose one)</option>' in page
+    assert "The time zone Hanoi is not an IANA time zone." in page  # the readiness panel says so too
+    response = client.post("/admin/governance/party/VNM/change/", _admin_post_data(Party.objects.get(pk="VNM")))
+    assert response.status_code == 200 and "Hanoi is not an IANA time zone" in response.content.decode()
+    assert Party.objects.get(pk="VNM").timezone == "Hanoi"
