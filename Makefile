@@ -14,7 +14,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tierflow_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run test bench bench-quick migrate clean messages
+.PHONY: install run test bench bench-quick migrate clean messages browser-tools
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { echo "Tierflow needs Python 3.12 or newer: set PYTHON=/path/to/python3.12"; exit 1; }
@@ -48,7 +48,13 @@ run: install messages
 		SITE_URL=http://$(HOST):$(PORT) HOST=$(HOST) PORT=$(PORT) $(PY) scripts/run_all.py
 
 # The suite against PostgreSQL (and Redis for the worker tests).
-test: install messages
+# axe-core (pinned in package.json) for the browser tests' accessibility check; without npm that test is skipped.
+browser-tools: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --ignore-scripts --no-audit --no-fund --silent || echo "npm ci failed: the axe-core check will be skipped"; else echo "npm is missing: the axe-core check will be skipped"; fi
+
+test: install messages browser-tools
 	@DATABASE_URL=$(TEST_DATABASE_URL) $(PY) scripts/check_services.py
 	@mkdir -p var/bench && date +%s.%N > var/bench/.make_test_started
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)

@@ -177,6 +177,41 @@ def may_edit(user, application, editable_states) -> bool:
     return is_proponent(user, application) and application.state in editable_states
 
 
+# --- case work: who holds, hands on and annotates a case (the staff of the authority whose stage it is) ---
+
+CASE_STAFF = {Role.REVIEWER, Role.APPROVER, Role.SUPERVISOR}
+CASE_ASSIGNERS = {Role.APPROVER, Role.SUPERVISOR}
+
+
+def stage_authorities(stage) -> set[int]:
+    """The stage's authority, and the next tier up once the stage is escalated to it."""
+    ids = {stage.authority_id}
+    if stage.escalation_level >= EscalationLevel.NEXT_TIER and stage.escalation_authority_id:
+        ids.add(stage.escalation_authority_id)
+    return ids
+
+
+def _roles_at(user, authority_ids: set[int]) -> set[str]:
+    return {seat.role for seat in seats_of(user) if seat.authority_id in authority_ids}
+
+
+def may_hold(user, stage) -> bool:
+    """Staff of the stage's authority (or of the next tier up, once escalated to it) may have the case."""
+    return bool(_roles_at(user, stage_authorities(stage)) & CASE_STAFF)
+
+
+def may_assign(user, stage) -> bool:
+    """Approvers and supervisors hand a case to a colleague or take it back (supervisors on escalated work too)."""
+    return bool(_roles_at(user, stage_authorities(stage)) & CASE_ASSIGNERS)
+
+
+def may_note(user, application) -> bool:
+    """Officers who may see the application, and are not its proponent, read and write internal notes."""
+    if application.organisation_id in organisation_ids_of(user) or not seats_of(user):
+        return False
+    return can_view(user, application)
+
+
 # --- the ledger and reports ---------------------------------------------------------------------
 # The registry operator is the authority holding `ca_approval` (it commits the Party to the
 # corresponding adjustment, so it records what is issued and first transferred). A Party without

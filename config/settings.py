@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from our own static files: no CDN, works offline
     "rules.apps.AutodiscoverRulesConfig",
     "pgtrigger",
     "django_fsm",
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.api",
     "apps.web",
+    "apps.casework",
     "apps.webhooks",
     "apps.ledger",
     "apps.reporting",
@@ -118,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",  # {{ csp_nonce }}: only the ReDoc page uses it
                 "apps.web.context_processors.header",
             ],
         },
@@ -206,6 +209,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Article 6 authorization applications: create, submit and follow them through the host Party's tiers.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"LetterStatusEnum": "apps.authorizations.workflow.LetterStatus"},
     "POSTPROCESSING_HOOKS": [

@@ -86,9 +86,19 @@ class LetterCheck:
         return self.letter.status if self.letter is not None else ""
 
 
+def normalise_fingerprint(text: str) -> str:
+    """What was pasted, without the spaces, line breaks and case a PDF viewer's copy adds."""
+    return "".join((text or "").split()).lower()
+
+
+def is_fingerprint(text: str) -> bool:
+    """64 hexadecimal digits: the shape of a SHA-256 fingerprint (issued or not)."""
+    return len(text) == 64 and all(c in "0123456789abcdef" for c in text)
+
+
 def check_fingerprint(fingerprint: str) -> LetterCheck:
     """Look a letter up by its SHA-256 fingerprint (what a buyer or registry would paste)."""
-    fingerprint = (fingerprint or "").strip().lower()
+    fingerprint = normalise_fingerprint(fingerprint)
     letter = (
         LetterOfAuthorization.objects.select_related("application__host_party", "issuing_authority")
         .filter(fingerprint=fingerprint)

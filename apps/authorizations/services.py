@@ -234,6 +234,14 @@ def _move_stage(application: Application, source: str, now: datetime) -> Stage |
     return stage
 
 
+@dataclass(frozen=True)
+class StageMove:
+    """What a transition did to the stages, for the workflow's listeners: the stage opened, the authority that decided."""
+
+    opened: Stage | None
+    decided_by: object | None
+
+
 def _acting_authority(application: Application, acting_user):
     """The authority in whose name the caller decides at the open stage: its holder, or the next tier up after escalation."""
     stage = open_stage_of(application)
@@ -265,7 +273,9 @@ def _run(application: Application, name: str, *, acting_user, comment: str = "",
         data = dict(writes(now) or {}) if writes is not None else {}
         if letter_status:
             data.update(_mark_current_letter(instance, letter_status, acting_user=acting_user, now=now))
-        return data, _move_stage(instance, source, now)
+        # An officer decides in an authority's name (the notification says whose); read before the stage moves on.
+        decided_by = _acting_authority(instance, acting_user) if APPLICATION[name].notice else None
+        return data, StageMove(opened=_move_stage(instance, source, now), decided_by=decided_by)
 
     # `loa` is saved with the state: a letter issued in `before` becomes current in the same UPDATE.
     return engine.run(APPLICATION, application, name, acting_user=acting_user, comment=comment, subject=_subject,
@@ -330,7 +340,8 @@ def revoke_authorization(application: Application, *, acting_user, comment: str)
     return _run(application, "revoke", acting_user=acting_user, comment=comment)
 
 
-def _validate_loa_terms(application: Application, authorized_quantity, vintage_from, vintage_to) -> tuple[int, int, int]:
+def validate_loa_terms(application: Application, authorized_quantity, vintage_from, vintage_to) -> tuple[int, int, int]:
+    """The letter's terms, defaulted and checked against the request (the web's check page shows the same)."""
     errors: dict[str, str] = {}
     vintage_from = application.vintage_from if vintage_from is None else vintage_from
     vintage_to = application.vintage_to if vintage_to is None else vintage_to
@@ -369,7 +380,7 @@ def issue_loa(application: Application, *, acting_user, authorized_quantity: int
     terms: dict = {}
 
     def write_letter(now: datetime) -> dict:
-        terms["quantity"], terms["vintage_from"], terms["vintage_to"] = _validate_loa_terms(
+        terms["quantity"], terms["vintage_from"], terms["vintage_to"] = validate_loa_terms(
             application, authorized_quantity, vintage_from, vintage_to)
         # The next tier up, stepping in after escalation, issues the letter in its own name.
         issuer = _acting_authority(application, acting_user)

@@ -9,8 +9,9 @@ from apps.translations.admin import TranslationInline
 
 from .models import (
     Authority, BilateralAgreement, Duty, DutyAssignment, Jurisdiction, Membership, Party,
-    ProponentOrganisation, Requirement, Tier,
+    ProponentOrganisation, Requirement, Tier, time_zone_choices,
 )
+from .readiness import problems_of, proposed_from_forms
 
 
 class TierInline(admin.TabularInline):
@@ -27,9 +28,12 @@ class JurisdictionInline(admin.TabularInline):
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        if obj is not None:  # offer only this Party's tiers and parents
-            formset.form.base_fields["tier"].queryset = Tier.objects.filter(party=obj)
-            formset.form.base_fields["parent"].queryset = Jurisdiction.objects.filter(party=obj)
+        # Only this Party's tiers and parents; a Party not yet saved has none to offer.
+        formset.form.base_fields["tier"].queryset = Tier.objects.filter(party=obj) if obj is not None else Tier.objects.none()
+        formset.form.base_fields["parent"].queryset = (
+            Jurisdiction.objects.filter(party=obj) if obj is not None else Jurisdiction.objects.none())
+        # One shared <datalist> of IANA names on the Party page; the model's validator refuses any other name.
+        formset.form.base_fields["timezone"].widget = forms.TextInput(attrs={"list": "iana-time-zones", "size": 20})
         return formset
 
 
@@ -46,6 +50,20 @@ class DutyAssignmentFormSet(forms.BaseInlineFormSet):
         missing = [label for value, label in Duty.choices if value not in assigned]
         if missing:
             raise ValidationError(_("A host Party must assign every duty to a tier; missing: %(duties)s.") % {"duties": ", ".join(map(str, missing))})
+        self._refuse_unready_host()
+
+    def _refuse_unready_host(self) -> None:
+        """A Party becomes host only when ready; a host's change may not add a problem (a holder-less duty is a failed Submit)."""
+        party = self.instance
+        saved = Party.objects.filter(pk=party.pk).first() if party.pk else None
+        problems = problems_of(party, proposed_from_forms(self.forms))
+        if saved is not None and saved.is_host:
+            existing = set(problems_of(saved))
+            problems = [problem for problem in problems if problem not in existing]
+        if problems:
+            raise ValidationError(
+                [_("This Party cannot be a host Party until its configuration is ready:")]
+                + [problem.message for problem in problems])
 
 
 class DutyAssignmentInline(admin.TabularInline):
@@ -55,8 +73,8 @@ class DutyAssignmentInline(admin.TabularInline):
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        if obj is not None:
-            formset.form.base_fields["tier"].queryset = Tier.objects.filter(party=obj)
+        # Only this Party's tiers: a Party not yet saved has none, so it is saved with its tiers first.
+        formset.form.base_fields["tier"].queryset = Tier.objects.filter(party=obj) if obj is not None else Tier.objects.none()
         return formset
 
 
@@ -65,15 +83,39 @@ class RequirementInline(admin.StackedInline):
     extra = 0
 
 
+class PartyForm(forms.ModelForm):
+    # A select of IANA names: a free-text zone such as "Manila" made every page of the Party fail.
+    timezone = forms.TypedChoiceField(label=_("time zone"), choices=time_zone_choices, initial="UTC")
+
+    class Meta:
+        model = Party
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        saved = self.instance.timezone if self.instance.pk else ""
+        if saved and saved not in dict(time_zone_choices()):
+            # Shown as it is, not silently replaced by the list's first zone; saving it is refused until one is chosen.
+            self.fields["timezone"].choices = [(saved, _("%(zone)s (not an IANA time zone: choose one)") % {"zone": saved}),
+                                               *time_zone_choices()]
+
+
 @admin.register(Party)
 class PartyAdmin(AuditedAdmin):
+    form = PartyForm
     list_display = ["code", "name", "is_host", "is_acquiring", "timezone", "letter_language"]
     list_filter = ["is_host", "is_acquiring"]
     search_fields = ["code", "name"]
     inlines = [TierInline, DutyAssignmentInline, RequirementInline, JurisdictionInline, TranslationInline]
+    change_form_template = "admin/governance/party/change_form.html"
 
     def get_readonly_fields(self, request, obj=None):
         return ["code"] if obj is not None else []
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["readiness"] = problems_of(obj) if obj is not None else None
+        context["time_zones"] = [name for name, _label in time_zone_choices()]
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
 
 class MembershipInline(admin.TabularInline):

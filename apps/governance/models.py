@@ -5,12 +5,33 @@ workflow reads it and never hard-codes a country.
 """
 from __future__ import annotations
 
+import zoneinfo
+from functools import cache
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+@cache
+def _time_zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    """The IANA time zones this machine's tz database knows, for the admin's select."""
+    return [(name, name) for name in sorted(_time_zone_names())]
+
+
+def validate_time_zone(value: str) -> None:
+    # Checked in clean(), not as a field validator: the history tables copy field validators into migrations.
+    # An unknown name saved here would make every page of the Party fail on ZoneInfo(name).
+    if value and value not in _time_zone_names():
+        raise ValidationError(_("%(value)s is not an IANA time zone; choose one such as Asia/Kuala_Lumpur."),
+                              code="invalid_time_zone", params={"value": value})
 
 
 class Duty(models.TextChoices):
@@ -70,8 +91,15 @@ class Party(models.Model):
         return f"{self.name} ({self.code})"
 
     def clean(self) -> None:
+        errors = {}
         if self.code and (len(self.code) != 3 or not self.code.isalpha() or not self.code.isupper()):
-            raise ValidationError({"code": _("Use the three capital letters of ISO 3166-1 alpha-3 (EU: EUE).")})
+            errors["code"] = _("Use the three capital letters of ISO 3166-1 alpha-3 (EU: EUE).")
+        try:
+            validate_time_zone(self.timezone)
+        except ValidationError as error:
+            errors["timezone"] = error
+        if errors:
+            raise ValidationError(errors)
 
 
 class Tier(models.Model):
@@ -127,6 +155,10 @@ class Jurisdiction(models.Model):
                 }
         elif self.tier_id and self.tier.order != 1:
             errors["parent"] = _("Only a top-tier jurisdiction may have no parent.")
+        try:
+            validate_time_zone(self.timezone)
+        except ValidationError as error:
+            errors["timezone"] = error
         if errors:
             raise ValidationError(errors)
 

@@ -3,10 +3,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connections, router
+from django.utils.translation import gettext as _
 
-from .models import Authority, DutyAssignment, Jurisdiction, Party, Tier
+from .models import Authority, Duty, DutyAssignment, Jurisdiction, Party, Tier
+
+
+class DutyNotHeld(ImproperlyConfigured, ValidationError):
+    """No authority holds a duty for a jurisdiction: a configuration gap the user is told about (400), not a crash.
+
+    Still an ImproperlyConfigured, so callers that fall back on it keep doing so.
+    """
+
+    def __init__(self, jurisdiction_code: str, duty: str):
+        label = Duty(duty).label if duty in Duty.values else duty
+        ValidationError.__init__(self, _(
+            "This application cannot go forward yet: no authority in %(jurisdiction)s holds the duty %(duty)s. "
+            "The Party's administrators have to complete its configuration; nothing was changed.") % {
+            "jurisdiction": jurisdiction_code, "duty": label}, code="duty_not_held")
 
 
 @dataclass(frozen=True)
@@ -47,7 +62,7 @@ def _resolve_duty_holder_portably(jurisdiction: Jurisdiction, duty: str) -> Duty
     try:
         assignment = DutyAssignment.objects.select_related("tier").get(party_id=jurisdiction.party_id, duty=duty)
     except DutyAssignment.DoesNotExist:
-        raise ImproperlyConfigured(f"{jurisdiction.party_id}: no tier is assigned the duty {duty!r}") from None
+        raise DutyNotHeld(jurisdiction.code, duty) from None
     lineage = lineage_with_authorities(jurisdiction)
     holders = [
         (node, authority)
@@ -55,7 +70,7 @@ def _resolve_duty_holder_portably(jurisdiction: Jurisdiction, duty: str) -> Duty
         if node.tier.order <= assignment.tier.order and (authority := _authority_of(node)) is not None
     ]
     if not holders:
-        raise ImproperlyConfigured(f"No authority holds {duty!r} for {jurisdiction.code}")
+        raise DutyNotHeld(jurisdiction.code, duty)
     escalation = holders[1][1] if len(holders) > 1 else None
     return DutyHolder(authority=holders[0][1], assignment=assignment, escalation_authority=escalation)
 
@@ -108,7 +123,7 @@ def resolve_duty_holder_for(jurisdiction_code: str, duty: str) -> DutyHolder:
     # The Party with only its time zone loaded: deadlines are computed in it without another query.
     party = Party.from_db(db, ["code", "timezone"], [party_id, party_timezone])
     if rows[0][2] is None:
-        raise ImproperlyConfigured(f"{party_id}: no tier is assigned the duty {duty!r}")
+        raise DutyNotHeld(jurisdiction_code, duty)
 
     def split(row):
         values, start = [], 2
@@ -132,6 +147,6 @@ def resolve_duty_holder_for(jurisdiction_code: str, duty: str) -> DutyHolder:
         authority.jurisdiction = node
         authorities.append(authority)
     if not authorities:
-        raise ImproperlyConfigured(f"No authority holds {duty!r} for {jurisdiction_code}")
+        raise DutyNotHeld(jurisdiction_code, duty)
     escalation = authorities[1] if len(authorities) > 1 else None
     return DutyHolder(authority=authorities[0], assignment=assignment, escalation_authority=escalation)

@@ -11,12 +11,12 @@ from .services import STAFF_ROLES, escalation_subject, notify, recipients_query,
 
 def notify_transition(fired: Fired) -> None:
     """The staff of the stage just opened (if any) and the proponent's members, in the transition's transaction."""
-    application, stage = fired.instance, fired.context
+    application, stage = fired.instance, fired.context.opened
     authority_roles = [(stage.authority_id, STAFF_ROLES)] if stage is not None else []
     notify(
         event=fired.transition.name, event_key=f"audit:{fired.event.seq}", application=application,
         recipient_ids=recipients_query(authority_roles=authority_roles, organisation_id=application.organisation_id),
-        subject=transition_subject(application, fired.transition.name),
+        subject=transition_subject(application, fired.transition.name, authority=fired.context.decided_by),
         body=transition_body(application, comment=fired.comment, stage=stage),
     )
 

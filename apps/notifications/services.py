@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models import F, Min, Q, QuerySet
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -92,23 +93,38 @@ def _when(moment) -> str:
     return formats.date_format(moment, "DATETIME_FORMAT")
 
 
-# What a transition did, for the subject line (the timeline's words).
-def transition_subject(application, name: str) -> PerLanguage:
-    """`<reference>: <what happened> → <state>` in each recipient's language."""
+AUTHORITY_MARK = "\ue000authority\ue000"  # a private-use mark no text contains: an authority's name per language, in SQL
+
+
+def application_url(application) -> str:
+    """The application's own page, absolute, for e-mails (the inbox links the same page)."""
+    return settings.SITE_URL.rstrip("/") + reverse("application", kwargs={"reference": application.reference})
+
+
+def transition_subject(application, name: str, *, authority=None) -> PerLanguage:
+    """A subject a person would write, in each recipient's language: "Sabah Forestry Department issued the Letter of
+    Authorization for Upper Kinabatangan forest conservation", or "Submitted: …" for the proponent's own steps."""
+    row = APPLICATION[name] if name in APPLICATION else None
+
     def render() -> str:
-        label = APPLICATION[name].event_label if name in APPLICATION else name.replace("_", " ")
-        return f"{application.reference}: {label} → {application.get_state_display()}"
-    return PerLanguage(render)
+        if row is not None and row.notice and authority is not None:
+            return row.notice % {"authority": AUTHORITY_MARK, "title": application.title}
+        label = row.event_label if row is not None else application.get_state_display()
+        return _("%(what)s: %(title)s") % {"what": label, "title": application.title}
+    return PerLanguage(render, {AUTHORITY_MARK: (authority, "name")} if authority is not None else None)
 
 
 def escalation_subject(application, stage, level: int) -> PerLanguage:
-    return PerLanguage(lambda: _("%(reference)s: overdue %(duty)s escalated (level %(level)s)") % {
-        "reference": application.reference, "duty": stage.get_duty_display(), "level": level})
+    def render() -> str:
+        text = (_("Overdue, called to supervisors: %(duty)s for %(title)s") if level == 1
+                else _("Overdue, called to the next tier up: %(duty)s for %(title)s"))
+        return text % {"duty": stage.get_duty_display(), "title": application.title}
+    return PerLanguage(render)
 
 
 def reminder_subject(application, stage) -> PerLanguage:
-    return PerLanguage(lambda: _("%(reference)s: %(duty)s due %(due)s") % {
-        "reference": application.reference, "duty": stage.get_duty_display(), "due": _when(stage.due_at_local)})
+    return PerLanguage(lambda: _("Decision due %(due)s: %(duty)s for %(title)s") % {
+        "due": _when(stage.due_at_local), "duty": stage.get_duty_display(), "title": application.title})
 
 
 def transition_body(application, *, comment: str = "", stage=None) -> PerLanguage:
@@ -125,7 +141,7 @@ def transition_body(application, *, comment: str = "", stage=None) -> PerLanguag
         if stage is not None:
             lines.append(_("With: %(authority)s") % {"authority": holder})
             lines.append(_("Due: %(due)s (%(time_zone)s)") % {"due": _when(stage.due_at_local), "time_zone": stage.timezone_name})
-        lines.append(f"{settings.SITE_URL}/")
+        lines.append(application_url(application))
         return "\n".join(lines)
     return PerLanguage(render, {holder: (stage.authority, "name")} if stage is not None else None)
 
@@ -424,7 +440,7 @@ def inbox_for(user) -> QuerySet:
     """The user's delivered in-app notifications, newest first."""
     return Notification.objects.filter(
         recipient_id=user.pk, channel=Channel.IN_APP, status=DeliveryStatus.DELIVERED,
-    ).select_related("application")
+    ).select_related("application__jurisdiction__party")
 
 
 def unread_count(user) -> int:
@@ -437,6 +453,11 @@ def mark_read(*, user, notification_ids: Iterable[int]) -> int:
     if not ids:
         return 0
     return inbox_for(user).filter(pk__in=ids, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def mark_application_read(*, user, application) -> int:
+    """Opening an application reads its notifications: the inbox keeps only what the user has not seen."""
+    return inbox_for(user).filter(application_id=application.pk, read_at__isnull=True).update(read_at=timezone.now())
 
 
 def mark_all_read(*, user) -> int:

@@ -124,7 +124,7 @@ class TransitionForm(forms.Form):
             comment.label = transition.comment_label
         if transition.comment_required:
             comment.required = True
-            comment.error_messages["required"] = _("A comment is required for this decision.")
+            comment.error_messages["required"] = transition.missing_comment or _("A comment is required for this decision.")
         for parameter in transition.parameters:
             field = forms.IntegerField(label=parameter.label, required=parameter.required,
                                        min_value=parameter.min_value, max_value=parameter.max_value)

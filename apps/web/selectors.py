@@ -142,16 +142,5 @@ def timeline_of(application: Application) -> QuerySet:
     return AuditEvent.objects.filter(subject_type="application", subject_id=application.reference).order_by("seq")
 
 
-def my_applications(user, *, before: int | None = None, size: int = QUEUE_PAGE_SIZE) -> tuple[list[Application], int | None]:
-    """Applications the user may see, newest first, keyset-paged by id."""
-    queryset = visible_applications(user).select_related("jurisdiction", "host_party").order_by("-pk")
-    if before:
-        queryset = queryset.filter(pk__lt=before)
-    rows = list(queryset[: size + 1])
-    if len(rows) > size:
-        return rows[:size], rows[size - 1].pk
-    return rows, None
-
-
 def seats_for_header(user) -> list[Membership]:
     return list(Membership.objects.filter(user=user).select_related("authority__jurisdiction").order_by("authority__jurisdiction__path", "role"))

@@ -5,13 +5,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.authorizations import documents as document_services
-from apps.authorizations.letters import check_fingerprint, render_letter_pdf
+from apps.authorizations.letters import check_fingerprint, is_fingerprint, normalise_fingerprint, render_letter_pdf
 from apps.authorizations.models import State
 from apps.authorizations.selectors import available_transitions
 from apps.authorizations.workflow import APPLICATION
@@ -23,15 +23,19 @@ from apps.authorizations.requirements import fields_asked, unmet_requirements
 from apps.authorizations.services import (
     EDITABLE_STATES, TRANSITION_SERVICES, TransitionNotAvailable, check_editable, create_application, update_application,
 )
+from apps.casework.selectors import case_panel
 from apps.governance.models import Jurisdiction, Party
-from apps.notifications.services import inbox_for, mark_all_read
+from apps.notifications.services import inbox_for, mark_all_read, mark_application_read
 
 from . import dashboard as dashboard_selectors
+from .application_list import ApplicationListForm, PeriodForm, csv_rows, filtered_applications, jurisdictions_seen, page_of
+from .confirmation import CONFIRMED_TRANSITIONS, review_of
+from .decision_labels import last_decision_of
 from .forms import (
     ApplicationForm, DocumentForm, QueueFilterForm, apply_service_errors, transition_form,
 )
 from .selectors import (
-    QueueFilters, application_for_page, deadline_of, my_applications, queue_page, timeline_of,
+    QUEUE_PAGE_SIZE, QueueFilters, application_for_page, deadline_of, queue_page, timeline_of,
 )
 
 
@@ -73,16 +77,38 @@ def _queue_jurisdictions(user) -> list[Jurisdiction]:
 
 @login_required
 def applications(request: HttpRequest) -> HttpResponse:
-    """Applications the user may see, newest first."""
+    """Applications the user may see: searched, filtered and sorted by the query string, keyset-paged."""
+    form = ApplicationListForm(request.GET or None, jurisdictions=jurisdictions_seen(request.user))
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    descending = (filters.get("sort") or "newest") == "newest"
+    cursor_name = "before" if descending else "after"
     try:
-        before = int(request.GET.get("before", "") or 0) or None
+        cursor = int(request.GET.get(cursor_name, "") or 0) or None
     except ValueError:
-        before = None
-    rows, next_before = my_applications(request.user, before=before)
+        cursor = None
+    rows, next_cursor = page_of(filtered_applications(request.user, filters), after=cursor, descending=descending,
+                                size=QUEUE_PAGE_SIZE)
+    query = request.GET.copy()
+    for name in ("before", "after"):
+        query.pop(name, None)
     return render(request, "web/applications.html", {
-        "applications": rows, "next_before": next_before, "paged": before is not None,
-        "may_create": is_proponent_member(request.user),
+        "applications": rows, "next_cursor": next_cursor, "cursor_name": cursor_name, "paged": cursor is not None,
+        "may_create": is_proponent_member(request.user), "form": form, "filter_query": query.urlencode(),
+        "filtered": any(filters.get(name) for name in ("q", "state", "jurisdiction", "created_from", "created_to")),
     })
+
+
+@login_required
+def applications_csv(request: HttpRequest) -> HttpResponse:
+    """The filtered list as CSV, streamed: the same query string as the page, every row rather than one page."""
+    form = ApplicationListForm(request.GET, jurisdictions=jurisdictions_seen(request.user))
+    if not form.is_valid():
+        return HttpResponse(" ".join(str(e) for errors in form.errors.values() for e in errors), status=400,
+                            content_type="text/plain; charset=utf-8")
+    response = StreamingHttpResponse(csv_rows(filtered_applications(request.user, form.cleaned_data)),
+                                     content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="applications.csv"'
+    return response
 
 
 def _page_or_404(request: HttpRequest, reference: str):
@@ -95,11 +121,16 @@ def _page_or_404(request: HttpRequest, reference: str):
 def _detail_context(request: HttpRequest, application, forms: dict | None = None, document_form=None) -> dict:
     forms = forms or {}
     panel = [
-        {"name": name, "label": APPLICATION[name].label, "form": forms.get(name) or transition_form(name, application)}
+        {"name": name, "label": APPLICATION[name].label, "confirm_first": bool(APPLICATION[name].confirm_heading),
+         "form": forms.get(name) or transition_form(name, application)}
         for name in available_transitions(request.user, application)
     ]
     stage = open_stage_of(application)
     is_owner = application.organisation_id in organisation_ids_of(request.user)
+    case = case_panel(request.user, application, stage)
+    timeline = list(timeline_of(application))
+    if not case["may_note"]:  # who holds the case and the officers' notes are internal
+        timeline = [event for event in timeline if not event.event.startswith("case.")]
     unmet = {}
     if is_owner and application.state in (State.DRAFT, State.CHANGES_REQUESTED):
         unmet = unmet_requirements(application, "submit" if application.state == State.DRAFT else "resubmit")
@@ -111,19 +142,22 @@ def _detail_context(request: HttpRequest, application, forms: dict | None = None
         "documents": list(application.documents.all()),
         "loa": loa_of(application),
         "letters": sorted(application.letters.all(), key=lambda letter: letter.version),
-        "timeline": list(timeline_of(application)),
+        "timeline": timeline,
+        "last_decision": last_decision_of(timeline, application.state),
         "panel": panel,
         "is_owner": is_owner,
         "may_edit": may_edit(request.user, application, EDITABLE_STATES),
         "may_attach": is_owner and application.state in document_services.ATTACHABLE_STATES,
         "document_form": document_form or DocumentForm(),
         "unmet": unmet,
+        "case": case,
     }
 
 
 @login_required
 def application_detail(request: HttpRequest, reference: str) -> HttpResponse:
     application = _page_or_404(request, reference)
+    mark_application_read(user=request.user, application=application)  # before the header counts the unread
     return render(request, "web/application_detail.html", _detail_context(request, application))
 
 
@@ -155,10 +189,42 @@ def application_transition(request: HttpRequest, reference: str, name: str) -> H
             return redirect("application", reference=reference)
         except ValidationError as error:
             apply_service_errors(form, error)
+            # A refusal after the state machine fired leaves this object in the new state; the database rolled it back.
+            application = _page_or_404(request, reference)
         else:
             messages.success(request, _("Recorded: %(decision)s. The application is now: %(state)s.") % {
                 "decision": APPLICATION[name].label, "state": application.get_state_display()})
             return redirect("application", reference=reference)
+    context = _detail_context(request, application, forms={name: form})
+    context["failed_transition"] = name
+    return render(request, "web/application_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def application_transition_review(request: HttpRequest, reference: str, name: str) -> HttpResponse:
+    """Check and confirm: the decision's form is validated and what will happen is shown; the action posts from there."""
+    application = _page_or_404(request, reference)
+    if name not in CONFIRMED_TRANSITIONS or name not in available_transitions(request.user, application):
+        # Not one that asks first, or no longer open to this user: the transition view says why.
+        return application_transition(request, reference, name)
+    form = transition_form(name, application, request.POST)
+    if form.is_valid():
+        seen = form.cleaned_data["seen_state"]
+        if seen and seen != application.state:
+            messages.error(request, _(
+                "Your decision was not recorded: another decision on this application was recorded first. "
+                "The application is now: %(state)s.") % {"state": application.get_state_display()})
+            return redirect("application", reference=reference)
+        try:
+            review = review_of(application, name, form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            return render(request, "web/confirm_transition.html", {
+                "application": application, "name": name, "label": APPLICATION[name].label, "form": form,
+                "review": review,
+            })
     context = _detail_context(request, application, forms={name: form})
     context["failed_transition"] = name
     return render(request, "web/application_detail.html", context, status=400)
@@ -267,15 +333,32 @@ def letter_pdf(request: HttpRequest, reference: str) -> HttpResponse:
 
 def letter_check(request: HttpRequest, fingerprint: str) -> HttpResponse:
     """Public: anyone holding a letter can check it was issued here and is still in force."""
-    return render(request, "letters/check.html", {"check": check_fingerprint(fingerprint), "fingerprint": fingerprint})
+    normalised = normalise_fingerprint(fingerprint)
+    if not is_fingerprint(normalised):
+        return _not_a_fingerprint(request, fingerprint)
+    if normalised != fingerprint:
+        return redirect("letter-check", fingerprint=normalised)
+    return render(request, "letters/check.html", {"check": check_fingerprint(normalised), "fingerprint": normalised})
 
 
 def letter_check_form(request: HttpRequest) -> HttpResponse:
-    """Public: paste a fingerprint to check it."""
-    fingerprint = (request.GET.get("fingerprint") or "").strip().lower()
-    if fingerprint:
-        return redirect("letter-check", fingerprint=fingerprint)
-    return render(request, "letters/check.html", {"check": None, "fingerprint": ""})
+    """Public: paste a fingerprint to check it; spaces and capitals a copy from the PDF adds are ignored."""
+    pasted = request.GET.get("fingerprint") or ""
+    fingerprint = normalise_fingerprint(pasted)
+    if not fingerprint and "fingerprint" not in request.GET:
+        return render(request, "letters/check.html", {"check": None, "fingerprint": ""})
+    if not is_fingerprint(fingerprint):
+        return _not_a_fingerprint(request, pasted)
+    return redirect("letter-check", fingerprint=fingerprint)
+
+
+def _not_a_fingerprint(request: HttpRequest, pasted: str) -> HttpResponse:
+    """Not the shape of a fingerprint: say so (a typo, or a letter number pasted), rather than "not issued"."""
+    error = (_("Enter the fingerprint printed on the letter: 64 characters, the digits 0–9 and the letters a–f.")
+             if pasted.strip() else _("Enter the fingerprint printed on the letter."))
+    return render(request, "letters/check.html", {
+        "check": None, "fingerprint": pasted.strip(), "error": error, "error_items": [{"href": "id_fingerprint", "message": error}],
+    }, status=400)
 
 
 @login_required
@@ -292,7 +375,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The top tier's view of its Party: counts, overdue stages, median days, authorized against requested."""
     if not is_top_tier_officer(request.user):
         raise PermissionDenied(_("The dashboard is for officers of a Party's top tier."))
-    return render(request, "web/dashboard.html", {"dashboards": dashboard_selectors.dashboards_for(request.user)})
+    form = PeriodForm(request.GET or None)
+    period = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    query = request.GET.urlencode() if period else ""
+    return render(request, "web/dashboard.html", {
+        "dashboards": dashboard_selectors.dashboards_for(request.user, period), "form": form, "period_query": query,
+    }, status=400 if form.is_bound and not form.is_valid() else 200)
+
+
+@login_required
+def dashboard_csv(request: HttpRequest) -> HttpResponse:
+    """The dashboard's counts by jurisdiction and state for the period, as CSV."""
+    if not is_top_tier_officer(request.user):
+        raise PermissionDenied(_("The dashboard is for officers of a Party's top tier."))
+    form = PeriodForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(" ".join(str(e) for errors in form.errors.values() for e in errors), status=400,
+                            content_type="text/plain; charset=utf-8")
+    response = StreamingHttpResponse(
+        dashboard_selectors.dashboard_csv_rows(dashboard_selectors.dashboards_for(request.user, form.cleaned_data)),
+        content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="dashboard.csv"'
+    return response
 
 
 @login_required

@@ -42,9 +42,13 @@ class Transition:
     label: Promise | str  # the decision, as it reads on its button
     event_label: Promise | str  # what happened, as the timeline says it
     description: str = ""
+    # For officers' decisions: the notification's subject, "%(authority)s issued … for %(title)s".
+    notice: Promise | str | None = None
     comment_required: bool = False
     comment_label: Promise | str | None = None  # unique per form: "Reason for rejecting"
     missing_comment: Promise | str | None = None
+    # Decisions nobody can take back ask "are you sure?" first, under this heading (the web's check-and-confirm page).
+    confirm_heading: Promise | str | None = None
     second_factor: bool = False
     parameters: tuple[Parameter, ...] = ()
     conditions: tuple[Callable, ...] = ()  # django-fsm conditions, checked when the transition fires

@@ -62,7 +62,9 @@ def test_delivering_the_same_row_twice_sends_one_email(proponent, mailoutbox):
     assert deliver.apply(args=[row.pk]).get() == "done"
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["sabah.approver@demo.tierflow.test"]
-    assert row.application.reference in mailoutbox[0].subject
+    assert mailoutbox[0].subject == "Ulu Segama forest restoration was submitted for review"
+    assert row.application.reference in mailoutbox[0].body
+    assert f"/applications/{row.application.reference}/" in mailoutbox[0].body
     assert "Due:" in mailoutbox[0].body and "Asia/Kuala_Lumpur" in mailoutbox[0].body
     row.refresh_from_db()
     assert row.status == "delivered" and row.attempts == 1 and row.delivered_at is not None

@@ -6,7 +6,7 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-PAGES = ["/accounts/login/", "/applications/", "/account/", "/admin/", "/api/docs/", "/letters/check/0000/"]
+PAGES = ["/accounts/login/", "/applications/", "/account/", "/admin/", "/api/docs/", "/letters/check/" + "0" * 64 + "/"]
 
 
 @pytest.fixture

@@ -78,6 +78,7 @@ def test_the_malaysia_journey_by_clicking(page, live_server, screenshot_dir, lan
     page.click("form[enctype] button[type=submit]")
     assert page.locator(".documents").inner_text().count("Project map") == 1
     page.click("form.decision-submit button")
+    page.click("form.confirm-decision button[type=submit]")  # the check-and-confirm step
     assert page.locator("#application-state").inner_text() == text["loa_review"]
     journey.shot("proponent-submitted")
     journey.sign_out()
@@ -90,6 +91,7 @@ def test_the_malaysia_journey_by_clicking(page, live_server, screenshot_dir, lan
     assert page.input_value("#id_issue_loa-authorized_quantity") == "40000"
     journey.shot("sabah-application")
     page.click("form.decision-issue_loa button")
+    page.click("form.confirm-decision button[type=submit]")  # the check-and-confirm step
     assert text["recorded"] in page.locator(".messages").inner_text()
     assert page.locator("#application-state").inner_text() == text["ca_review"]
     journey.shot("sabah-issued")
@@ -99,6 +101,7 @@ def test_the_malaysia_journey_by_clicking(page, live_server, screenshot_dir, lan
     journey.sign_in("federal.approver")
     page.click(f"text={reference}")
     page.click("form.decision-approve_ca button")
+    page.click("form.confirm-decision button[type=submit]")  # the check-and-confirm step
     assert page.locator("#application-state").inner_text() == text["authorized"]
     journey.shot("federal-approved")
     journey.sign_out()

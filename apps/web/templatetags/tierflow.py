@@ -1,5 +1,6 @@
 from django import template
 from django.utils import formats
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from apps.audit.events import Event
@@ -28,6 +29,13 @@ def event_label(event) -> str:
         return _("Overdue: escalated to level %(level)s") % {"level": event.data.get("level", "")}
     if event.event == Event.DOCUMENT_ATTACHED:
         return f"{Event.DOCUMENT_ATTACHED.label}: {event.data.get('name', '')}"
+    if event.event == Event.APPLICATION_UPDATED and event.data.get("changed"):
+        fields = ", ".join(capfirst(application_field_label(name)) for name in event.data["changed"])
+        return f"{Event.APPLICATION_UPDATED.label}: {fields}"
+    if event.event == Event.CASE_CLAIMED:
+        return _("Case claimed by %(who)s") % {"who": event.data.get("assignee", "")}
+    if event.event == Event.CASE_ASSIGNED:
+        return _("Case assigned to %(who)s") % {"who": event.data.get("assignee", "")}
     try:
         return str(Event(event.event).label)
     except ValueError:
@@ -48,3 +56,44 @@ def tonnes(value) -> str:
     if value is None or value == "":
         return ""
     return f"{grouped(value)}\u00a0tCO2e"
+def _anchor_of(field) -> str:
+    """The control an error link moves to: the field's own input, or the first box of a group of checkboxes."""
+    if field.id_for_label:
+        return field.id_for_label
+    return f"{field.auto_id}_0" if field.auto_id else ""
+
+
+@register.inclusion_tag("web/_error_summary.html")
+def error_summary(*forms, title_id: str = "error-summary-title"):
+    """The GOV.UK error summary for the forms given: every error, each linking to its field (form-wide ones to the first)."""
+    items = []
+    for form in forms:
+        if form is None or not getattr(form, "errors", None):
+            continue
+        visible = form.visible_fields()
+        first = _anchor_of(visible[0]) if visible else ""
+        items += [{"href": first, "message": error} for error in form.non_field_errors()]
+        for field in visible:
+            items += [{"href": _anchor_of(field), "message": error} for error in field.errors]
+        for field in form.hidden_fields():
+            items += [{"href": first, "message": error} for error in field.errors]
+    return {"items": items, "title_id": title_id}
+
+
+@register.simple_tag
+def has_errors(*forms) -> bool:
+    """For the page title's "Error:" prefix."""
+    return any(form is not None and getattr(form, "errors", None) for form in forms)
+
+
+@register.filter
+def application_field_label(name: str) -> str:
+    """An application field's name as the form labels it (the timeline says which fields an edit changed)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from apps.authorizations.models import Application
+
+    try:
+        return str(Application._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:  # a field since renamed still shows, by its name
+        return name
