@@ -24,7 +24,7 @@ from apps.audit.events import Event
 from apps.audit.services import record_event
 from apps.governance.models import Jurisdiction, Party, ProponentOrganisation
 from apps.governance.selectors import resolve_duty_holder_for
-from apps.permissions import APPROVER, holds, is_proponent, open_stage_of
+from apps.permissions import APPROVER, holds, is_proponent, open_stage_of, stages_of
 from apps.workflow import engine
 from apps.workflow.engine import Subject, TransitionNotAvailable
 
@@ -243,9 +243,15 @@ class StageMove:
 
 
 def _acting_authority(application: Application, acting_user):
-    """The authority in whose name the caller decides at the open stage: its holder, or the next tier up after escalation."""
+    """The authority in whose name the caller decides: at the open stage its holder, or the next tier up after
+    escalation; with no stage open (a revocation), the authorizing authority the caller approves for."""
     stage = open_stage_of(application)
-    return stage.authority if holds(acting_user, stage.authority_id, APPROVER) else stage.escalation_authority
+    if stage is not None:
+        return stage.authority if holds(acting_user, stage.authority_id, APPROVER) else stage.escalation_authority
+    letter = application.loa
+    if letter is not None and holds(acting_user, letter.issuing_authority_id, APPROVER):
+        return letter.issuing_authority
+    return next((s.authority for s in reversed(stages_of(application)) if holds(acting_user, s.authority_id, APPROVER)), None)
 
 
 def _mark_current_letter(application: Application, status: str, *, acting_user, now: datetime) -> dict:

@@ -71,12 +71,12 @@ def test_a_thai_speaking_officer_gets_the_notification_in_thai_in_the_inbox_and_
     deliver_outbox()
 
     inbox = signed_in(thai_officer).get("/notifications/").content.decode()
-    assert f"{application.reference}: ยื่นแล้ว → การพิจารณาหนังสือให้การอนุญาต" in inbox
+    assert f"ยื่นแล้ว: {application.title}" in inbox
     assert "สถานะ: การพิจารณาหนังสือให้การอนุญาต" in inbox and "ครบกำหนด:" in inbox
     assert "Status:" not in inbox
 
     email = next(m for m in mailoutbox if m.to == [thai_officer.email])
-    assert email.subject == f"{application.reference}: ยื่นแล้ว → การพิจารณาหนังสือให้การอนุญาต"
+    assert email.subject == f"ยื่นแล้ว: {application.title}"
     assert "สถานะ: การพิจารณาหนังสือให้การอนุญาต" in email.body
     assert "อยู่ที่: องค์การบริหารจัดการก๊าซเรือนกระจก (องค์การมหาชน) (อบก.)" in email.body  # the authority's Thai name
     thai_months = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม", "กันยายน",
@@ -87,7 +87,7 @@ def test_a_thai_speaking_officer_gets_the_notification_in_thai_in_the_inbox_and_
 
     # The proponent chose nothing: the same event reaches them in English.
     english = Notification.objects.get(application=application, event="submit", recipient=proponent, channel=Channel.EMAIL)
-    assert english.subject == f"{application.reference}: Submitted → LoA review" and "Status: LoA review" in english.body
+    assert english.subject == f"Submitted: {application.title}" and "Status: LoA review" in english.body
 
 
 def test_an_api_error_is_in_the_language_accept_language_asks_for(api, proponent):
@@ -131,5 +131,5 @@ def test_an_indonesian_reader_gets_indonesian_digit_grouping_in_the_email(propon
     make_application(proponent, state="loa_review", requested_quantity=1_250_000)
     deliver_outbox()
     email = next(m for m in mailoutbox if m.to == [sabah_approver.email])
-    assert email.subject.endswith(": Diajukan → Peninjauan Surat Otorisasi")
+    assert email.subject == "Diajukan: Ulu Segama forest restoration"
     assert "1.250.000 tCO2e" in email.body and "Pada: Sabah Forestry Department" in email.body

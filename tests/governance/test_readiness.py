@@ -40,6 +40,12 @@ def _admin_post_data(party: Party, **changes) -> dict:
         data["is_host"] = "on"
     if party.is_acquiring:
         data["is_acquiring"] = "on"
+    if party.issuance_requires_verification:
+        data["issuance_requires_verification"] = "on"
+    data["letter_language"] = party.letter_language
+    # The translations inline (a generic inline): posted with no rows, it leaves the Party's translations as they are.
+    data.update({"translations-translation-content_type-object_id-TOTAL_FORMS": 0,
+                 "translations-translation-content_type-object_id-INITIAL_FORMS": 0})
     inlines = {
         "tiers": (party.tiers.all(), ["name", "order"]),
         "duty_assignments": (party.duty_assignments.all(), ["duty", "tier", "sla_days", "calendar", "reminder_percent",

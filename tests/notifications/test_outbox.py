@@ -62,7 +62,7 @@ def test_delivering_the_same_row_twice_sends_one_email(proponent, mailoutbox):
     assert deliver.apply(args=[row.pk]).get() == "done"
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["sabah.approver@demo.tierflow.test"]
-    assert mailoutbox[0].subject == "Ulu Segama forest restoration was submitted for review"
+    assert mailoutbox[0].subject == "Submitted: Ulu Segama forest restoration"
     assert row.application.reference in mailoutbox[0].body
     assert f"/applications/{row.application.reference}/" in mailoutbox[0].body
     assert "Due:" in mailoutbox[0].body and "Asia/Kuala_Lumpur" in mailoutbox[0].body
