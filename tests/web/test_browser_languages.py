@@ -1,5 +1,5 @@
 """Each language end to end in a real browser: an officer who chose it finds no English UI text left on the queue or
-the application page. "English" means any msgid of the catalogue, except where the translator kept the word (a
+the application page. "English" means any msgid of the catalogue, except where the translator kept the word, alone or in a phrase (a
 code, a loanword) and the proper names below."""
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def english_patterns(code: str) -> list[tuple[str, re.Pattern]]:
     patterns = []
     for msgid, msgstr in catalogue(code).items():
         literal = PLACEHOLDER.sub("", msgid)
-        if msgid == msgstr or msgid in PROPER_NAMES or len(re.sub(r"\W", "", literal)) < 2 or "<" in msgid:
+        if msgid in msgstr or msgid in PROPER_NAMES or len(re.sub(r"\W", "", literal)) < 2 or "<" in msgid:
             continue
         parts = [re.escape(part) for part in PLACEHOLDER.split(msgid)[::2]]
         body = r".{1,80}?".join(parts)
