@@ -1,51 +1,43 @@
-"""Tierflow settings: one module, every deployment difference read from the environment."""
+"""Tierflow settings: one module, every deployment difference read from the environment (django-environ)."""
+from datetime import timedelta
 from pathlib import Path
-import os
 
-import dj_database_url
+import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
+
+class Env(environ.Env):
+    """django-environ, with one stricter rule: a boolean that is neither true nor false is an error, not False
+    (a mistyped SESSION_COOKIE_SECURE must not silently turn a protection off)."""
+
+    TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+    def bool(self, var, default=environ.Env.NOTSET):
+        value = self.str(var, default="")
+        if value == "":
+            if default is environ.Env.NOTSET:
+                raise ImproperlyConfigured(f"Set the {var} environment variable")
+            return default
+        if value.lower() not in self.TRUE + self.FALSE:
+            raise ImproperlyConfigured(f"{var} must be a boolean (1/0, true/false, yes/no), got {value!r}")
+        return value.lower() in self.TRUE
+
+
+env = Env()
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("TIERFLOW_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = Path(env.str("TIERFLOW_VAR_DIR", default=str(BASE_DIR / "var")))
 
 
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    if value.lower() in ("1", "true", "yes", "on"):
-        return True
-    if value.lower() in ("0", "false", "no", "off"):
-        return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false, yes/no), got {value!r}")
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from None
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
-
-
-DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "insecure-development-key-only-for-debug"
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else [])
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else [])
 # True only in `make run`: the login page lists the demo accounts.
-DEMO_MODE = env_bool("TIERFLOW_DEMO", False)
+DEMO_MODE = env.bool("TIERFLOW_DEMO", default=False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -128,17 +120,13 @@ TEMPLATES = [
 ]
 
 # Unset DATABASE_URL: an SQLite file under var/, so `make run` needs no server.
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'tierflow.sqlite3'}",
-        conn_max_age=env_int("CONN_MAX_AGE", 600),
-        conn_health_checks=True,
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+_DATABASE = env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tierflow.sqlite3'}")
+if _DATABASE["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite: one writer at a time; wait for it instead of failing with "database is locked".
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    _DATABASE.update(OPTIONS={"timeout": 20, "transaction_mode": "IMMEDIATE"}, CONN_MAX_AGE=0)
+else:
+    _DATABASE.update(CONN_MAX_AGE=env.int("CONN_MAX_AGE", default=600), CONN_HEALTH_CHECKS=True)
+DATABASES = {"default": _DATABASE}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -179,31 +167,27 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.api.authentication.PersonalTokenAuthentication",
         "apps.api.authentication.ContractTokenAuthentication",  # DRF's TokenAuthentication, caller resolved with it
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.api.schema.TierflowAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
         "apps.api.parsers.ObjectJSONParser", "apps.api.parsers.NulFreeFormParser", "apps.api.parsers.NulFreeMultiPartParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-}
-# The API's own authentication, schema class, throttles and pagination defaults.
-REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
-    "apps.api.authentication.PersonalTokenAuthentication", *REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]]
-REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "apps.api.schema.TierflowAutoSchema"
-REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
-    "apps.api.throttling.PerTokenThrottle", "apps.api.throttling.ScopedSharedThrottle"]
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
-    # Per personal token (or per user for session and contract tokens, per address when anonymous).
-    "api": os.environ.get("TIERFLOW_API_RATE", "1200/min"),
-    # POST /api/v1/auth/token/ (its view sets throttle_scope = "token"): slows password guessing.
-    "token": os.environ.get("TIERFLOW_TOKEN_RATE", "10/min"),
+    "DEFAULT_THROTTLE_CLASSES": ["apps.api.throttling.PerTokenThrottle", "apps.api.throttling.ScopedSharedThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        # Per personal token (or per user for session and contract tokens, per address when anonymous).
+        "api": env.str("TIERFLOW_API_RATE", default="1200/min"),
+        # POST /api/v1/auth/token/ (its view sets throttle_scope = "token"): slows password guessing.
+        "token": env.str("TIERFLOW_TOKEN_RATE", default="10/min"),
+    },
 }
 # Webhook URLs must be https and public unless DEBUG is on (server-side request forgery).
-TIERFLOW_WEBHOOK_TIMEOUT = env_int("TIERFLOW_WEBHOOK_TIMEOUT", 10)
+TIERFLOW_WEBHOOK_TIMEOUT = env.int("TIERFLOW_WEBHOOK_TIMEOUT", default=10)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tierflow API",
     "DESCRIPTION": "Article 6 authorization applications: create, submit and follow them through the host Party's tiers.",
@@ -218,23 +202,23 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums", "apps.api.schema.error_body_accepts_field_lists"],
 }
 
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tierflow@localhost")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tierflow@localhost")
 
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
-    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
+    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
 # --- Celery: the broker carries "deliver row N"; the database rows are the truth. ---
 # Unset CELERY_BROKER_URL: kombu's filesystem transport under var/broker, so `make run` needs no Redis.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or "filesystem://"
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "filesystem://"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _BROKER_DIR = VAR_DIR / "broker"
     for _folder in ("queue", "processed", "control"):
@@ -251,13 +235,13 @@ else:
     # Redis redelivers a message not acknowledged within this many seconds (a worker that vanished).
     # It must exceed the longest countdown (retry backoff, 600 s) or delayed retries run twice — harmless
     # here (the claim makes the second a no-op) but wasteful.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_RESULT_BACKEND = None
 # Request limits (API throttles) are counted in one place for every process: with a Redis broker, a Redis
 # database of their own on the broker's server (the broker's number + 8, modulo 16, so flushing it never
 # touches a queue; TIERFLOW_LIMITS_CACHE_URL overrides); with the embedded broker (`make run`, one machine),
 # local memory. Short timeouts: a Redis outage lets requests through instead of stalling them.
-TIERFLOW_LIMITS_CACHE_URL = os.environ.get("TIERFLOW_LIMITS_CACHE_URL", "")
+TIERFLOW_LIMITS_CACHE_URL = env.str("TIERFLOW_LIMITS_CACHE_URL", default="")
 if not TIERFLOW_LIMITS_CACHE_URL and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     from urllib.parse import urlsplit, urlunsplit
 
@@ -280,7 +264,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 3)
+CELERY_BROKER_CONNECTION_TIMEOUT = env.int("CELERY_BROKER_CONNECTION_TIMEOUT", default=3)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -296,35 +280,35 @@ CELERY_BEAT_SCHEDULE = {
     "prune-webhook-deliveries": {"task": "webhooks.prune_deliveries", "schedule": 24 * 60 * 60.0},
 }
 # A repeated Idempotency-Key replays the first response for this long; one "in progress" this long is released.
-TIERFLOW_IDEMPOTENCY_KEY_HOURS = env_int("TIERFLOW_IDEMPOTENCY_KEY_HOURS", 24)
-TIERFLOW_IDEMPOTENCY_IN_PROGRESS_SECONDS = env_int("TIERFLOW_IDEMPOTENCY_IN_PROGRESS_SECONDS", 300)
-TIERFLOW_WEBHOOK_RETENTION_DAYS = env_int("TIERFLOW_WEBHOOK_RETENTION_DAYS", 30)
+TIERFLOW_IDEMPOTENCY_KEY_HOURS = env.int("TIERFLOW_IDEMPOTENCY_KEY_HOURS", default=24)
+TIERFLOW_IDEMPOTENCY_IN_PROGRESS_SECONDS = env.int("TIERFLOW_IDEMPOTENCY_IN_PROGRESS_SECONDS", default=300)
+TIERFLOW_WEBHOOK_RETENTION_DAYS = env.int("TIERFLOW_WEBHOOK_RETENTION_DAYS", default=30)
 
 # --- Notifications ---
 # A claim older than this is taken to belong to a dead worker and may be taken over (keep it above EMAIL_TIMEOUT).
-NOTIFICATION_CLAIM_TIMEOUT = env_int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", 300)
-NOTIFICATION_MESSAGE_ID_DOMAIN = os.environ.get("NOTIFICATION_MESSAGE_ID_DOMAIN", "tierflow.localhost")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+NOTIFICATION_CLAIM_TIMEOUT = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", default=300)
+NOTIFICATION_MESSAGE_ID_DOMAIN = env.str("NOTIFICATION_MESSAGE_ID_DOMAIN", default="tierflow.localhost")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Email (Django 6.1 mailers) from the environment: EMAIL_BACKEND picks the backend (see below;
 # `make run` uses the file backend under var/mail), EMAIL_HOST & co. configure SMTP.
 # Unset: the console in development, SMTP (EMAIL_HOST & co.) in production, so a deployment never drops mail silently.
-_EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND",
+_EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND", default=
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
     _EMAIL_OPTIONS = {
-        "host": os.environ.get("EMAIL_HOST", "localhost"), "port": env_int("EMAIL_PORT", 25),
-        "username": os.environ.get("EMAIL_HOST_USER", ""), "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
-        "use_tls": env_bool("EMAIL_USE_TLS", False), "use_ssl": env_bool("EMAIL_USE_SSL", False),
-        "timeout": env_int("EMAIL_TIMEOUT", 30),
+        "host": env.str("EMAIL_HOST", default="localhost"), "port": env.int("EMAIL_PORT", default=25),
+        "username": env.str("EMAIL_HOST_USER", default=""), "password": env.str("EMAIL_HOST_PASSWORD", default=""),
+        "use_tls": env.bool("EMAIL_USE_TLS", default=False), "use_ssl": env.bool("EMAIL_USE_SSL", default=False),
+        "timeout": env.int("EMAIL_TIMEOUT", default=30),
     }
 elif _EMAIL_BACKEND.endswith(("filebased.EmailBackend", "FileBackend")):  # the file backend or a subclass
-    _EMAIL_OPTIONS = {"file_path": os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}
+    _EMAIL_OPTIONS = {"file_path": env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))}
 else:
     _EMAIL_OPTIONS = {}
 # EMAIL_URL, when set, wins: smtp://user:pass@host:587?tls=1, smtps://… (SSL), console://, file:///path.
-_EMAIL_URL = os.environ.get("EMAIL_URL", "")
+_EMAIL_URL = env.str("EMAIL_URL", default="")
 if _EMAIL_URL:
     from urllib.parse import parse_qs, unquote, urlparse
 
@@ -336,7 +320,7 @@ if _EMAIL_URL:
             "host": _url.hostname or "localhost", "port": _url.port or (465 if _url.scheme == "smtps" else 25),
             "username": unquote(_url.username or ""), "password": unquote(_url.password or ""),
             "use_tls": _query.get("tls", "0") in ("1", "true", "yes"), "use_ssl": _url.scheme == "smtps",
-            "timeout": env_int("EMAIL_TIMEOUT", 30),
+            "timeout": env.int("EMAIL_TIMEOUT", default=30),
         }
     elif _url.scheme == "console":
         _EMAIL_BACKEND, _EMAIL_OPTIONS = "django.core.mail.backends.console.EmailBackend", {}
@@ -347,39 +331,35 @@ if _EMAIL_URL:
 MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
 
 # `make bench` only: serves /bench/constant/, the bare-view baseline of the status-read figure.
-TIERFLOW_BENCH_URLS = env_bool("TIERFLOW_BENCH_URLS", False)
+TIERFLOW_BENCH_URLS = env.bool("TIERFLOW_BENCH_URLS", default=False)
 # --- Security: lockout, two-factor, sessions, headers ----------------------------------
-from datetime import timedelta  # noqa: E402
-from django.utils.csp import CSP  # noqa: E402
 
 # The client's address (throttles, lockout, audit rows): X-Forwarded-For is read only through this many
 # proxies of our own (apps/accounts/addresses.py); 0 unless TIERFLOW_BEHIND_TLS_PROXY says there is one.
-TIERFLOW_TRUSTED_PROXIES = env_int("TIERFLOW_TRUSTED_PROXIES", 1 if env_bool("TIERFLOW_BEHIND_TLS_PROXY", False) else 0)
+TIERFLOW_TRUSTED_PROXIES = env.int("TIERFLOW_TRUSTED_PROXIES", default=1 if env.bool("TIERFLOW_BEHIND_TLS_PROXY", default=False) else 0)
 REST_FRAMEWORK["NUM_PROXIES"] = TIERFLOW_TRUSTED_PROXIES
 AXES_CLIENT_IP_CALLABLE = "apps.accounts.addresses.client_address"
 # django-axes: lock a username from one address after N failures in the cool-off window (another address, or
 # another user behind the same address, is not locked); before that, each failure earns a doubling delay.
-AXES_FAILURE_LIMIT = env_int("TIERFLOW_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("TIERFLOW_LOCKOUT_MINUTES", 30))
+AXES_FAILURE_LIMIT = env.int("TIERFLOW_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("TIERFLOW_LOCKOUT_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "apps.accounts.lockout.DelayingDatabaseHandler"
 # A try refused while locked or delayed neither counts nor extends the lock (the message says how long is left).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-TIERFLOW_LOGIN_DELAY_SECONDS = env_int("TIERFLOW_LOGIN_DELAY_SECONDS", 1)
+TIERFLOW_LOGIN_DELAY_SECONDS = env.int("TIERFLOW_LOGIN_DELAY_SECONDS", default=1)
 # Failed sign-ins from one address across all usernames, per minute, before that address waits out the minute.
-TIERFLOW_SIGNIN_FAILURES_PER_ADDRESS_PER_MINUTE = env_int("TIERFLOW_SIGNIN_FAILURES_PER_ADDRESS_PER_MINUTE", 30)
+TIERFLOW_SIGNIN_FAILURES_PER_ADDRESS_PER_MINUTE = env.int("TIERFLOW_SIGNIN_FAILURES_PER_ADDRESS_PER_MINUTE", default=30)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # JSON in the API's error body on /api/ (the token endpoint), the page above elsewhere; 429 with Retry-After.
 AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
-# POST /api/v1/auth/token/ is throttled per address (the API sets its own rates; this is the fallback).
-REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {}).setdefault("token", os.environ.get("TIERFLOW_TOKEN_RATE", "10/min"))
 # TOTP (django-otp) for approvers, supervisors and staff: on unless DEBUG (make run, the default tests).
-TIERFLOW_REQUIRE_2FA = env_bool("TIERFLOW_REQUIRE_2FA", not DEBUG)
+TIERFLOW_REQUIRE_2FA = env.bool("TIERFLOW_REQUIRE_2FA", default=not DEBUG)
 OTP_TOTP_ISSUER = "Tierflow"
-TIERFLOW_STAFF_SESSION_SECONDS = env_int("TIERFLOW_STAFF_SESSION_SECONDS", 30 * 60)
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60)
+TIERFLOW_STAFF_SESSION_SECONDS = env.int("TIERFLOW_STAFF_SESSION_SECONDS", default=30 * 60)
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -399,11 +379,11 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-    if env_bool("TIERFLOW_BEHIND_TLS_PROXY", False):
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 60 * 60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    if env.bool("TIERFLOW_BEHIND_TLS_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # django-pghistory: stamp each configuration change with the moment it was made, not its transaction's start,
 # so it compares exactly with the audit log's timestamps ("did they hold the role at that moment?").

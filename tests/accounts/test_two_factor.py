@@ -113,7 +113,7 @@ def test_the_setting_is_on_unless_debug():
     from pathlib import Path
 
     source = (Path(__file__).resolve().parents[2] / "config" / "settings.py").read_text()
-    assert 'TIERFLOW_REQUIRE_2FA = env_bool("TIERFLOW_REQUIRE_2FA", not DEBUG)' in source
+    assert 'TIERFLOW_REQUIRE_2FA = env.bool("TIERFLOW_REQUIRE_2FA", default=not DEBUG)' in source
 
 
 def test_an_unverified_approver_session_gets_a_json_403_from_the_api(client, two_factor_on, sabah_approver):
