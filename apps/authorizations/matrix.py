@@ -22,7 +22,7 @@ TIERS = (Duty.LOA_ISSUANCE, Duty.CA_APPROVAL)  # the tier holding each duty for 
 TIER_LABEL = {Duty.LOA_ISSUANCE: "LoA tier", Duty.CA_APPROVAL: "CA tier"}
 OPEN_STAGE_DUTY = STAGE_DUTY
 # States in which the LoA has been issued and the CA stage exists (or existed).
-AFTER_LOA = {State.CA_REVIEW, State.AUTHORIZED}
+AFTER_LOA = {State.CA_REVIEW, State.AUTHORIZED, State.AMENDMENT_LOA_REVIEW, State.AMENDMENT_CA_REVIEW}
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,13 @@ class Application(APPLICATION.fsm_methods("state"), ConcurrentTransitionMixin, m
     def article_6_4(self) -> bool:
         return self.mechanism == Mechanism.ARTICLE_6_4
 
+    @property
+    def open_amendment(self) -> "Amendment | None":
+        """The amendment now running through the tiers, if any (read once per object)."""
+        if not hasattr(self, "_open_amendment"):
+            self._open_amendment = self.amendments.filter(status=AmendmentStatus.OPEN).first() if self.pk else None
+        return self._open_amendment
+
 
 def document_path(document: "Document", filename: str) -> str:
     return f"documents/{document.application.reference}/{filename}"
@@ -184,6 +191,46 @@ class Stage(models.Model):
         from zoneinfo import ZoneInfo
 
         return self.due_at.astimezone(ZoneInfo(self.timezone_name))
+
+
+class AmendmentStatus(models.TextChoices):
+    OPEN = "open", _("Under review")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+    ENDED = "ended", _("Ended by revocation")
+
+
+class Amendment(models.Model):
+    """A change to an authorized application (quantity, vintages), asked by the proponent and decided by both tiers.
+
+    Approval issues the next letter version with the endorsed terms; refusal leaves the current version in force.
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="amendments")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    reason = models.TextField()
+    requested_quantity = models.PositiveBigIntegerField()
+    vintage_from = models.PositiveSmallIntegerField()
+    vintage_to = models.PositiveSmallIntegerField()
+    # The LoA holder's endorsement: the terms of the next version, and in whose name.
+    authorized_quantity = models.PositiveBigIntegerField(null=True, blank=True)
+    authorized_vintage_from = models.PositiveSmallIntegerField(null=True, blank=True)
+    authorized_vintage_to = models.PositiveSmallIntegerField(null=True, blank=True)
+    endorsed_by_authority = models.ForeignKey(Authority, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    status = models.CharField(max_length=10, choices=AmendmentStatus.choices, default=AmendmentStatus.OPEN)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    letter = models.ForeignKey("LetterOfAuthorization", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["application"], condition=Q(status="open"), name="one_open_amendment_per_application"),
+            models.CheckConstraint(condition=Q(vintage_from__lte=models.F("vintage_to")), name="amendment_vintages_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} amendment {self.pk}"
 
 
 class LetterOfAuthorization(models.Model):

@@ -29,7 +29,8 @@ from apps.workflow import engine
 from apps.workflow.engine import Subject, TransitionNotAvailable
 
 from .deadlines import deadlines_for
-from .models import Application, FirstTransferDefinition, LetterOfAuthorization, LetterStatus, Purpose, ReferenceCounter, Stage
+from .models import (Amendment, AmendmentStatus, Application, FirstTransferDefinition, LetterOfAuthorization, LetterStatus, Purpose,
+                     ReferenceCounter, Stage)
 from .requirements import unmet_requirements
 from .workflow import APPLICATION, EDITABLE_STATES, STAGE_DUTY
 
@@ -342,8 +343,14 @@ def approve_ca(application: Application, *, acting_user, comment: str = "") -> A
 @APPLICATION.service("revoke")
 @transaction.atomic(durable=True)
 def revoke_authorization(application: Application, *, acting_user, comment: str) -> Application:
-    """The LoA issuer or the CA holder withdraws the authorization; the current letter is revoked."""
-    return _run(application, "revoke", acting_user=acting_user, comment=comment)
+    """The LoA issuer or the CA holder withdraws the authorization; the current letter is revoked, an open amendment ends."""
+
+    def end_amendment(now: datetime) -> dict:
+        ended = Amendment.objects.filter(application=application, status=AmendmentStatus.OPEN).update(
+            status=AmendmentStatus.ENDED, decided_at=now)
+        return {"amendment_ended": True} if ended else {}
+
+    return _run(application, "revoke", acting_user=acting_user, comment=comment, writes=end_amendment)
 
 
 def validate_loa_terms(application: Application, authorized_quantity, vintage_from, vintage_to) -> tuple[int, int, int]:
@@ -378,52 +385,154 @@ def letter_fingerprint(fields: dict) -> str:
     return hashlib.sha256(json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
 
 
+def _issue_version(application: Application, *, acting_user, issuer, now: datetime, quantity: int, vintage_from: int,
+                   vintage_to: int, status: str, ca_authority=None) -> LetterOfAuthorization:
+    """The next letter version, superseding the current one; it becomes current with the state change's save."""
+    previous = application.loa
+    version = (previous.version + 1) if previous is not None else 1
+    content = {
+        "number": letter_number(application.reference, version),
+        "version": version,
+        "application": application.reference,
+        "host_party": application.host_party_id,
+        "issuing_authority": issuer.name,
+        "issued_at": now.isoformat(),
+        "authorized_quantity": quantity,
+        "vintage_from": vintage_from,
+        "vintage_to": vintage_to,
+        "purposes": application.purposes,
+        "first_transfer_definition": application.first_transfer_definition,
+        "acquiring_parties": sorted(application.acquiring_parties.values_list("pk", flat=True)),
+    }
+    if previous is not None:
+        LetterOfAuthorization.objects.filter(pk=previous.pk).update(status=LetterStatus.SUPERSEDED, status_changed_at=now)
+    try:
+        with transaction.atomic():  # two approvers issuing at once: the second meets the first's number
+            letter = LetterOfAuthorization.objects.create(
+                application=application, version=version, number=content["number"], issuing_authority=issuer,
+                issued_by=acting_user, issued_at=now, authorized_quantity=quantity, vintage_from=vintage_from,
+                vintage_to=vintage_to, purposes=application.purposes,
+                first_transfer_definition=application.first_transfer_definition,
+                acquiring_parties=content["acquiring_parties"], fingerprint=letter_fingerprint(content), status=status,
+                ca_approved_by_authority=ca_authority if status == LetterStatus.IN_FORCE else None,
+                ca_approved_at=now if status == LetterStatus.IN_FORCE else None,
+            )
+    except IntegrityError:
+        raise TransitionNotAvailable(str(APPLICATION.lost_race)) from None
+    application.loa = letter  # saved with the state change
+    return letter
+
+
 @APPLICATION.service("issue_loa")
 @transaction.atomic(durable=True)
 def issue_loa(application: Application, *, acting_user, authorized_quantity: int | None,
               vintage_from: int | None = None, vintage_to: int | None = None, comment: str = "") -> Application:
     """Issue the next version of the host Party's LoA (superseding the current one) and hand the application to the CA holder."""
-    terms: dict = {}
 
     def write_letter(now: datetime) -> dict:
-        terms["quantity"], terms["vintage_from"], terms["vintage_to"] = validate_loa_terms(
-            application, authorized_quantity, vintage_from, vintage_to)
-        # The next tier up, stepping in after escalation, issues the letter in its own name.
-        issuer = _acting_authority(application, acting_user)
+        quantity, first, last = validate_loa_terms(application, authorized_quantity, vintage_from, vintage_to)
         previous = application.loa
-        version = (previous.version + 1) if previous is not None else 1
-        content = {
-            "number": letter_number(application.reference, version),
-            "version": version,
-            "application": application.reference,
-            "host_party": application.host_party_id,
-            "issuing_authority": issuer.name,
-            "issued_at": now.isoformat(),
-            "authorized_quantity": terms["quantity"],
-            "vintage_from": terms["vintage_from"],
-            "vintage_to": terms["vintage_to"],
-            "purposes": application.purposes,
-            "first_transfer_definition": application.first_transfer_definition,
-            "acquiring_parties": sorted(application.acquiring_parties.values_list("pk", flat=True)),
-        }
-        if previous is not None:
-            LetterOfAuthorization.objects.filter(pk=previous.pk).update(status=LetterStatus.SUPERSEDED, status_changed_at=now)
-        try:
-            with transaction.atomic():  # two approvers issuing at once: the second meets the first's number
-                letter = LetterOfAuthorization.objects.create(
-                    application=application, version=version, number=content["number"], issuing_authority=issuer,
-                    issued_by=acting_user, issued_at=now, authorized_quantity=terms["quantity"],
-                    vintage_from=terms["vintage_from"], vintage_to=terms["vintage_to"], purposes=application.purposes,
-                    first_transfer_definition=application.first_transfer_definition,
-                    acquiring_parties=content["acquiring_parties"], fingerprint=letter_fingerprint(content),
-                )
-        except IntegrityError:
-            raise TransitionNotAvailable(str(APPLICATION.lost_race)) from None
-        application.loa = letter  # saved with the state change
-        return {"loa": content["number"], "version": version, "supersedes": previous.number if previous else None,
-                "authorized_quantity": terms["quantity"], "vintage_from": terms["vintage_from"], "vintage_to": terms["vintage_to"]}
+        # The next tier up, stepping in after escalation, issues the letter in its own name.
+        letter = _issue_version(application, acting_user=acting_user, issuer=_acting_authority(application, acting_user),
+                                now=now, quantity=quantity, vintage_from=first, vintage_to=last,
+                                status=LetterStatus.PENDING_CORRESPONDING_ADJUSTMENT)
+        return {"loa": letter.number, "version": letter.version, "supersedes": previous.number if previous else None,
+                "authorized_quantity": quantity, "vintage_from": first, "vintage_to": last}
 
     return _run(application, "issue_loa", acting_user=acting_user, comment=comment, before=write_letter)
+
+
+# --- amendments ----------------------------------------------------------------
+
+
+def _amendment_terms(requested: int | None, vintage_from: int | None, vintage_to: int | None, *, within) -> tuple[int, int, int]:
+    """Quantity and vintages, defaulted from `within` (quantity, first, last), checked by field."""
+    quantity = within[0] if requested is None else requested
+    first = within[1] if vintage_from is None else vintage_from
+    last = within[2] if vintage_to is None else vintage_to
+    if first > last:
+        raise ValidationError({"vintage_to": _("The last vintage cannot be before the first.")})
+    return quantity, first, last
+
+
+@APPLICATION.service("request_amendment")
+@transaction.atomic(durable=True)
+def request_amendment(application: Application, *, acting_user, comment: str, requested_quantity: int | None = None,
+                      vintage_from: int | None = None, vintage_to: int | None = None) -> Application:
+    """The proponent asks to change the authorization; the current letter stays in force until a new version is approved."""
+
+    def open_amendment(now: datetime) -> dict:
+        letter = application.loa
+        quantity, first, last = _amendment_terms(requested_quantity, vintage_from, vintage_to,
+                                                 within=(letter.authorized_quantity, letter.vintage_from, letter.vintage_to))
+        if (quantity, first, last) == (letter.authorized_quantity, letter.vintage_from, letter.vintage_to):
+            raise ValidationError({"requested_quantity": _("An amendment changes the quantity or the vintages of %(letter)s.")
+                                   % {"letter": letter.number}})
+        amendment = Amendment.objects.create(application=application, requested_by=acting_user, requested_at=now,
+                                             reason=(comment or "").strip(), requested_quantity=quantity,
+                                             vintage_from=first, vintage_to=last)
+        application._open_amendment = amendment
+        return {"amendment": amendment.pk, "requested_quantity": quantity, "vintage_from": first, "vintage_to": last}
+
+    return _run(application, "request_amendment", acting_user=acting_user, comment=comment, before=open_amendment)
+
+
+@APPLICATION.service("endorse_amendment")
+@transaction.atomic(durable=True)
+def endorse_amendment(application: Application, *, acting_user, authorized_quantity: int | None,
+                      vintage_from: int | None = None, vintage_to: int | None = None, comment: str = "") -> Application:
+    """The LoA issuer agrees the amended terms (at most what was asked, within its vintages); the CA holder decides next."""
+
+    def endorse(now: datetime) -> dict:
+        amendment = application.open_amendment
+        if authorized_quantity is None:
+            raise ValidationError({"authorized_quantity": _("State the authorized quantity in tCO2e.")})
+        if not 1 <= authorized_quantity <= amendment.requested_quantity:
+            raise ValidationError({"authorized_quantity": _("Authorize between 1 and the %(requested)s tCO2e requested.")
+                                   % {"requested": amendment.requested_quantity}})
+        _quantity, first, last = _amendment_terms(authorized_quantity, vintage_from, vintage_to, within=(
+            amendment.requested_quantity, amendment.vintage_from, amendment.vintage_to))
+        if not amendment.vintage_from <= first <= last <= amendment.vintage_to:
+            raise ValidationError({"vintage_from": _("Vintages must lie within the requested %(a)s–%(b)s.")
+                                   % {"a": amendment.vintage_from, "b": amendment.vintage_to}})
+        Amendment.objects.filter(pk=amendment.pk).update(
+            authorized_quantity=authorized_quantity, authorized_vintage_from=first, authorized_vintage_to=last,
+            endorsed_by_authority=_acting_authority(application, acting_user))
+        return {"amendment": amendment.pk, "authorized_quantity": authorized_quantity, "vintage_from": first, "vintage_to": last}
+
+    return _run(application, "endorse_amendment", acting_user=acting_user, comment=comment, before=endorse)
+
+
+@APPLICATION.service("approve_amendment")
+@transaction.atomic(durable=True)
+def approve_amendment(application: Application, *, acting_user, comment: str = "") -> Application:
+    """The CA holder approves: the next letter version, with the endorsed terms, supersedes the current one and is in force."""
+
+    def issue_amended(now: datetime) -> dict:
+        amendment = Amendment.objects.select_related("endorsed_by_authority").get(pk=application.open_amendment.pk)
+        letter = _issue_version(application, acting_user=acting_user, issuer=amendment.endorsed_by_authority, now=now,
+                                quantity=amendment.authorized_quantity, vintage_from=amendment.authorized_vintage_from,
+                                vintage_to=amendment.authorized_vintage_to, status=LetterStatus.IN_FORCE,
+                                ca_authority=_acting_authority(application, acting_user))
+        Amendment.objects.filter(pk=amendment.pk).update(status=AmendmentStatus.APPROVED, decided_at=now, letter=letter)
+        return {"amendment": amendment.pk, "loa": letter.number, "version": letter.version,
+                "authorized_quantity": letter.authorized_quantity, "vintage_from": letter.vintage_from,
+                "vintage_to": letter.vintage_to}
+
+    return _run(application, "approve_amendment", acting_user=acting_user, comment=comment, before=issue_amended)
+
+
+@APPLICATION.service("refuse_amendment")
+@transaction.atomic(durable=True)
+def refuse_amendment(application: Application, *, acting_user, comment: str) -> Application:
+    """Either tier refuses the amendment: the current letter stays in force, unchanged."""
+
+    def refuse(now: datetime) -> dict:
+        amendment = application.open_amendment
+        Amendment.objects.filter(pk=amendment.pk).update(status=AmendmentStatus.REFUSED, decided_at=now)
+        return {"amendment": amendment.pk}
+
+    return _run(application, "refuse_amendment", acting_user=acting_user, comment=comment, before=refuse)
 
 
 TRANSITION_SERVICES = APPLICATION.services

@@ -25,6 +25,8 @@ class State(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     REVOKED = "revoked", _("Revoked")
+    AMENDMENT_LOA_REVIEW = "amendment_loa_review", _("Amendment: LoA review")
+    AMENDMENT_CA_REVIEW = "amendment_ca_review", _("Amendment: CA review")
 
 
 class LetterStatus(models.TextChoices):
@@ -38,8 +40,12 @@ class LetterStatus(models.TextChoices):
 
 
 # Stage duty per state that has one: the state's work is the duty holder's.
-STAGE_DUTY = {State.LOA_REVIEW: Duty.LOA_ISSUANCE, State.CA_REVIEW: Duty.CA_APPROVAL}
+STAGE_DUTY = {State.LOA_REVIEW: Duty.LOA_ISSUANCE, State.CA_REVIEW: Duty.CA_APPROVAL,
+              State.AMENDMENT_LOA_REVIEW: Duty.LOA_ISSUANCE, State.AMENDMENT_CA_REVIEW: Duty.CA_APPROVAL}
 EDITABLE_STATES = {State.DRAFT, State.CHANGES_REQUESTED}
+# The current letter stays in force while an amendment runs through the tiers (the ledger keeps working).
+AUTHORIZED_STATES = {State.AUTHORIZED, State.AMENDMENT_LOA_REVIEW, State.AMENDMENT_CA_REVIEW}
+AMENDMENT_STATES = (State.AMENDMENT_LOA_REVIEW, State.AMENDMENT_CA_REVIEW)
 
 
 def _requested_vintages(application) -> tuple[int, int]:
@@ -49,6 +55,28 @@ def _requested_vintages(application) -> tuple[int, int]:
 def _within_requested(application) -> str:
     return _("Within the requested %(a)s–%(b)s.") % {"a": application.vintage_from, "b": application.vintage_to}
 
+
+def _amended_vintages(application) -> tuple[int, int]:
+    amendment = application.open_amendment
+    return (amendment.vintage_from, amendment.vintage_to) if amendment else (application.vintage_from, application.vintage_to)
+
+
+AMENDMENT_REQUEST = (
+    Parameter("requested_quantity", _("Quantity after the amendment (tCO2e)"), min_value=1, max_value=10**12,
+              initial=lambda a: a.loa.authorized_quantity if a.loa else a.requested_quantity),
+    Parameter("vintage_from", _("First vintage"), min_value=2021, max_value=2100,
+              initial=lambda a: a.loa.vintage_from if a.loa else a.vintage_from),
+    Parameter("vintage_to", _("Last vintage"), min_value=2021, max_value=2100,
+              initial=lambda a: a.loa.vintage_to if a.loa else a.vintage_to),
+)
+AMENDMENT_TERMS = (
+    Parameter("authorized_quantity", _("Authorized quantity (tCO2e)"), min_value=1, max_value=10**12, required=True,
+              initial=lambda a: a.open_amendment.requested_quantity if a.open_amendment else None),
+    Parameter("vintage_from", _("First vintage"), min_value=2021, max_value=2100, bounds=_amended_vintages,
+              initial=lambda a: a.open_amendment.vintage_from if a.open_amendment else None),
+    Parameter("vintage_to", _("Last vintage"), min_value=2021, max_value=2100, bounds=_amended_vintages,
+              initial=lambda a: a.open_amendment.vintage_to if a.open_amendment else None),
+)
 
 LOA_TERMS = (
     Parameter("authorized_quantity", _("Authorized quantity (tCO2e)"), min_value=1, max_value=10**12, required=True,
@@ -102,7 +130,32 @@ APPLICATION = Workflow(
                    "The proponent withdraws the application; a letter already issued lapses.",
                    facts={"letter": LetterStatus.LAPSED}, comment_label=_("Reason for withdrawing"),
                    confirm_heading=_("Check before you withdraw the application")),
-        Transition("revoke", (State.CA_REVIEW, State.AUTHORIZED), State.REVOKED, permissions.approves_for_an_authorizing_duty,
+        Transition("request_amendment", (State.AUTHORIZED,), State.AMENDMENT_LOA_REVIEW, permissions.is_proponent,
+                   _("Request an amendment"), _("Amendment requested"),
+                   "The proponent asks to change the authorization (quantity, vintages); the current letter stays in force.",
+                   comment_required=True, comment_label=_("What changes and why"),
+                   missing_comment=_("Say what the amendment changes and why"), parameters=AMENDMENT_REQUEST),
+        Transition("endorse_amendment", (State.AMENDMENT_LOA_REVIEW,), State.AMENDMENT_CA_REVIEW, permissions.approves_loa_stage,
+                   _("Endorse the amendment"), _("Amendment endorsed"),
+                   "The LoA issuer agrees the amended terms; the CA approver takes over.",
+                   second_factor=True, parameters=AMENDMENT_TERMS, decides=Duty.LOA_ISSUANCE,
+                   notice=_("%(authority)s endorsed the amendment of %(title)s"),
+                   comment_label=_("Note on endorsing the amendment")),
+        Transition("approve_amendment", (State.AMENDMENT_CA_REVIEW,), State.AUTHORIZED, permissions.approves_ca_stage,
+                   _("Approve the amendment"), _("Amendment approved"),
+                   "The CA approver approves the amended terms: the next letter version comes into force.",
+                   second_factor=True, decides=Duty.CA_APPROVAL,
+                   notice=_("%(authority)s approved the amendment of %(title)s"),
+                   comment_label=_("Note on approving the amendment"),
+                   confirm_heading=_("Check before you approve the amendment")),
+        Transition("refuse_amendment", AMENDMENT_STATES, State.AUTHORIZED, permissions.approves_current_stage,
+                   _("Refuse the amendment"), _("Amendment refused"),
+                   "The duty holder refuses the amendment; the current letter stays in force.",
+                   comment_required=True, comment_label=_("Reason for refusing the amendment"), second_factor=True,
+                   missing_comment=_("Enter the reason for refusing the amendment"),
+                   notice=_("%(authority)s refused the amendment of %(title)s")),
+        Transition("revoke", (State.CA_REVIEW, State.AUTHORIZED, *AMENDMENT_STATES), State.REVOKED,
+                   permissions.approves_for_an_authorizing_duty,
                    _("Revoke the authorization"), _("Authorization revoked"),
                    "The LoA issuer or CA approver withdraws the authorization; the letter is revoked.",
                    comment_required=True, comment_label=_("Reason for revoking"), second_factor=True,

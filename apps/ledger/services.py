@@ -21,6 +21,7 @@ from apps.audit.events import Event
 from apps.audit.services import record_event
 from apps.authorizations.documents import store_document
 from apps.authorizations.models import Application, FirstTransferDefinition, LetterOfAuthorization, LetterStatus, Purpose, State
+from apps.authorizations.workflow import AUTHORIZED_STATES
 from apps.governance.models import Party
 from apps.permissions import (
     approves_mechanism_participation, operates_registry_for_application, operates_registry_of, records_verification_for,
@@ -113,7 +114,7 @@ def _lock_application(application: Application) -> tuple[Application, LetterOfAu
 
 
 def _in_force(application: Application, loa: LetterOfAuthorization | None) -> bool:
-    return application.state == State.AUTHORIZED and loa is not None and loa.status == LetterStatus.IN_FORCE
+    return application.state in AUTHORIZED_STATES and loa is not None and loa.status == LetterStatus.IN_FORCE
 
 
 def _positive_quantity(quantity) -> None:

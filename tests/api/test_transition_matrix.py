@@ -16,9 +16,13 @@ SOURCES = {
     "approve_ca": {"ca_review"},
     "reject": {"loa_review", "ca_review"},
     "withdraw": {"draft", "loa_review", "changes_requested"},
-    "revoke": {"ca_review", "authorized"},
+    "revoke": {"ca_review", "authorized", "amendment_loa_review", "amendment_ca_review"},
+    "request_amendment": {"authorized"},
+    "endorse_amendment": {"amendment_loa_review"},
+    "approve_amendment": {"amendment_ca_review"},
+    "refuse_amendment": {"amendment_loa_review", "amendment_ca_review"},
 }
-PARAMETERS = {"comment": "Because the record says so.", "authorized_quantity": 10}
+PARAMETERS = {"comment": "Because the record says so.", "authorized_quantity": 10, "requested_quantity": 90_000}
 
 
 def application_in(state: str, proponent, sabah_approver):
@@ -40,6 +44,12 @@ def application_in(state: str, proponent, sabah_approver):
         from django.contrib.auth import get_user_model
 
         services.revoke_authorization(application, acting_user=get_user_model().objects.get(username="federal.approver"), comment="Fraud found.")
+    elif state in ("amendment_loa_review", "amendment_ca_review"):
+        application = make_application(proponent, state="authorized")
+        services.request_amendment(application, acting_user=proponent, comment="Two more vintages.", vintage_to=2032)
+        if state == "amendment_ca_review":
+            services.endorse_amendment(Application.objects.get(pk=application.pk), acting_user=sabah_approver,
+                                       authorized_quantity=50_000)
     return Application.objects.get(pk=application.pk)
 
 
@@ -76,6 +86,13 @@ ALLOWED = {
     ("reject", "ca_review"): {"federal.approver"},
     ("revoke", "ca_review"): {"sabah.approver", "federal.approver"},
     ("revoke", "authorized"): {"sabah.approver", "federal.approver"},
+    ("request_amendment", "authorized"): {"proponent"},
+    ("endorse_amendment", "amendment_loa_review"): {"sabah.approver"},
+    ("approve_amendment", "amendment_ca_review"): {"federal.approver"},
+    ("refuse_amendment", "amendment_loa_review"): {"sabah.approver"},
+    ("refuse_amendment", "amendment_ca_review"): {"federal.approver"},
+    ("revoke", "amendment_loa_review"): {"sabah.approver", "federal.approver"},
+    ("revoke", "amendment_ca_review"): {"sabah.approver", "federal.approver"},
 }
 MATRIX = [(transition, state, persona) for (transition, state) in ALLOWED for persona in PERSONAS]
 
