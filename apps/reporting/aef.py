@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from datetime import timezone as dt_timezone
 from functools import cache
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from apps.authorizations.models import FirstTransferDefinition, LetterOfAuthorization, Mechanism
+from apps.authorizations.models import FirstTransferDefinition, LetterOfAuthorization, LetterStatus, Mechanism
 from apps.ledger.models import HOLDING_KINDS, Action, ActionType, RegistryAccount
 from apps.ledger.selectors import party_zone, year_bounds
 
@@ -138,11 +139,17 @@ class AEFBuilder:
         })
         yield "1", self.corrections.apply("Submission", "1", row)
 
-    def authorization_rows(self) -> dict[int, dict]:
-        """Application id → corrected Authorizations row (Actions and Holdings take mitigation type from it)."""
+    def authorization_rows(self) -> dict[int, list[tuple[datetime, dict]]]:
+        """Application id → its letter versions' corrected Authorizations rows, oldest first, each with its issue time.
+
+        Every version is an authorization the Party reported (a later one supersedes it, the table says when); a
+        version that lapsed (its corresponding adjustment refused) never was one and is left out.
+        """
         if self._authorizations is None:
             self._authorizations = {}
             for letter in self._letters():
+                if letter.status == LetterStatus.LAPSED:
+                    continue
                 application = letter.application
                 row = dict.fromkeys(headings("Authorizations"), "")
                 row.update({
@@ -158,21 +165,28 @@ class AEFBuilder:
                                                            if "OIMP" in letter.purposes else ""),
                     "Additional explanatory information": "; ".join(filter(None, [
                         MECHANISM_NOTE if application.mechanism == Mechanism.ARTICLE_6_4 else "",
+                        f"Superseded by a later version on {self._date(letter.status_changed_at)}"
+                        if letter.status == LetterStatus.SUPERSEDED and letter.status_changed_at
+                        and letter.status_changed_at < self.period_end else "",
                         f"Authorization revoked on {self._date(letter.revoked_at)}"
                         if letter.revoked_at and letter.revoked_at < self.period_end else ""])),
                     "_mechanism": application.mechanism,
                     "_mitigation_type": application.mitigation_type,
                 })
                 self.corrections.apply("Authorizations", letter.number, row)
-                self._authorizations[application.pk] = row
+                self._authorizations.setdefault(application.pk, []).append((letter.issued_at, row))
         return self._authorizations
 
     def authorizations(self) -> Iterator[tuple[str, dict]]:
-        for row in self.authorization_rows().values():
-            yield row["Authorization ID"], {k: v for k, v in row.items() if not k.startswith("_")}
+        for versions in self.authorization_rows().values():
+            for _issued, row in versions:
+                yield row["Authorization ID"], {k: v for k, v in row.items() if not k.startswith("_")}
 
-    def _authorization_of(self, application_id: int) -> dict:
-        return self.authorization_rows().get(application_id) or {}
+    def _authorization_of(self, application_id: int, at: datetime | None = None) -> dict:
+        """The row of the version that applied at `at` (the last one issued by then), or of the latest version."""
+        versions = self.authorization_rows().get(application_id) or []
+        applied = [row for issued, row in versions if at is None or issued <= at]
+        return (applied or [row for _issued, row in versions][:1] or [{}])[-1]
 
     def actions(self) -> Iterator[tuple[str, dict]]:
         blank = dict.fromkeys(headings("Actions"), "")
@@ -180,7 +194,7 @@ class AEFBuilder:
                   "registry_id", "first_id", "last_id", "quantity", "vintage", "transferring_party_id", "acquiring_party_id",
                   "purpose", "party_id", "year_used", "at", "using_entity__name")
         for a in self._actions().order_by("id").values(*fields).iterator(chunk_size=2000):
-            authorization = self._authorization_of(a["application_id"])
+            authorization = self._authorization_of(a["application_id"], a["at"])  # the version that applied then
             kind = a["action_type"]
             retiring = kind in (ActionType.USE, ActionType.CANCELLATION, ActionType.VOLUNTARY_CANCELLATION)
             row = dict(blank)

@@ -78,3 +78,16 @@ def test_issuance_follows_the_version_in_force(proponent, sabah_approver, federa
     assert "quantity" in refused.value.message_dict
     issue_verified(application=Application.objects.get(pk=application.pk), acting_user=federal_approver, vintage=2027,
                    quantity=10_000)
+
+    # The AEF reports each action under the version that applied when it happened, and both versions.
+    from django.utils import timezone
+
+    from apps.reporting.aef import AEFBuilder
+    from apps.reporting.models import Report
+
+    builder = AEFBuilder(Report(party_id="MYS", year=timezone.now().year))
+    issued = [row["Authorization ID"] for _key, row in builder.actions() if row["Action type"] == "Authorization"
+              and row["Quantity (t CO2 eq)"] in ("30000", "10000")]
+    assert issued == [f"LOA-{application.reference}", f"LOA-{application.reference}-2"]
+    versions = {key: row["Version of the authorization"] for key, row in builder.authorizations()}
+    assert versions[f"LOA-{application.reference}"] == "1" and versions[f"LOA-{application.reference}-2"] == "2"
