@@ -1,8 +1,7 @@
 """The AEF's five tables built from the ledger and the LoAs, row by row (generators: constant memory).
 
-Column headings and controlled values come from refdata/aef_tables.json, a copy of
-../shared/refdata/aef_tables.json (secondary transcription of the CMA.6 AEF; its
-`_source` note says where it comes from and that it is unverified against the UNFCCC template).
+Column headings and controlled values come from refdata/aef_tables.json (a secondary transcription of the CMA.6 AEF;
+its `_source` note says where it comes from and that it is unverified against the UNFCCC template).
 """
 from __future__ import annotations
 

@@ -161,6 +161,24 @@ def application_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "web/application_detail.html", _detail_context(request, application))
 
 
+def _decided_on_a_stale_page(request: HttpRequest, form, application) -> bool:
+    """A page left open while a colleague decided must not fire on the new state: say so instead."""
+    seen = form.cleaned_data["seen_state"]
+    if seen and seen != application.state:
+        messages.error(request, _(
+            "Your decision was not recorded: another decision on this application was recorded first. "
+            "The application is now: %(state)s.") % {"state": application.get_state_display()})
+        return True
+    return False
+
+
+def _refused_decision_page(request: HttpRequest, application, name: str, form) -> HttpResponse:
+    """The application page again, with the decision's form and its errors (400)."""
+    context = _detail_context(request, application, forms={name: form})
+    context["failed_transition"] = name
+    return render(request, "web/application_detail.html", context, status=400)
+
+
 @login_required
 @require_POST
 def application_transition(request: HttpRequest, reference: str, name: str) -> HttpResponse:
@@ -170,11 +188,7 @@ def application_transition(request: HttpRequest, reference: str, name: str) -> H
         raise Http404
     form = transition_form(name, application, request.POST)
     if form.is_valid():
-        seen = form.cleaned_data["seen_state"]
-        if seen and seen != application.state:
-            messages.error(request, _(
-                "Your decision was not recorded: another decision on this application was recorded first. "
-                "The application is now: %(state)s.") % {"state": application.get_state_display()})
+        if _decided_on_a_stale_page(request, form, application):
             return redirect("application", reference=reference)
         try:
             TRANSITION_SERVICES[name](application, acting_user=request.user, comment=form.cleaned_data["comment"], **form.parameters())
@@ -195,9 +209,7 @@ def application_transition(request: HttpRequest, reference: str, name: str) -> H
             messages.success(request, _("Recorded: %(decision)s. The application is now: %(state)s.") % {
                 "decision": APPLICATION[name].label, "state": application.get_state_display()})
             return redirect("application", reference=reference)
-    context = _detail_context(request, application, forms={name: form})
-    context["failed_transition"] = name
-    return render(request, "web/application_detail.html", context, status=400)
+    return _refused_decision_page(request, application, name, form)
 
 
 @login_required
@@ -210,11 +222,7 @@ def application_transition_review(request: HttpRequest, reference: str, name: st
         return application_transition(request, reference, name)
     form = transition_form(name, application, request.POST)
     if form.is_valid():
-        seen = form.cleaned_data["seen_state"]
-        if seen and seen != application.state:
-            messages.error(request, _(
-                "Your decision was not recorded: another decision on this application was recorded first. "
-                "The application is now: %(state)s.") % {"state": application.get_state_display()})
+        if _decided_on_a_stale_page(request, form, application):
             return redirect("application", reference=reference)
         try:
             review = review_of(application, name, form.cleaned_data)
@@ -225,9 +233,7 @@ def application_transition_review(request: HttpRequest, reference: str, name: st
                 "application": application, "name": name, "label": APPLICATION[name].label, "form": form,
                 "review": review,
             })
-    context = _detail_context(request, application, forms={name: form})
-    context["failed_transition"] = name
-    return render(request, "web/application_detail.html", context, status=400)
+    return _refused_decision_page(request, application, name, form)
 
 
 def _proponent_organisation(request: HttpRequest):
