@@ -19,8 +19,8 @@ from apps.governance.selectors import resolve_duty_holder
 
 APPROVER = (Role.APPROVER,)
 REVIEWER_OR_APPROVER = (Role.REVIEWER, Role.APPROVER)
-# The application's draft state: a proponent's working copy that officers do not see.
-DRAFT = "draft"
+# The application's draft state: a proponent's working copy that officers do not see; nor a withdrawn one never submitted.
+DRAFT, WITHDRAWN = "draft", "withdrawn"
 
 
 # --- the caller's seats -------------------------------------------------------------------------
@@ -132,7 +132,7 @@ def can_view(user, application) -> bool:
     """The proponent's organisation, and officers in or above the jurisdiction once it is submitted."""
     if application.organisation_id in organisation_ids_of(user):
         return True
-    if application.state == DRAFT:
+    if application.state == DRAFT or (application.state == WITHDRAWN and not stages_of(application)):
         return False
     path = application.jurisdiction.path
     return any(path.startswith(seat.jurisdiction_path) for seat in seats_of(user))

@@ -4,7 +4,7 @@ The rules themselves are `apps.permissions`; these turn them into querysets and 
 """
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from apps.governance.models import EscalationLevel, Role
 from apps.permissions import REVIEWER_OR_APPROVER, organisation_ids_of, seats_of
@@ -17,7 +17,8 @@ from .workflow import APPLICATION
 def visible_applications(user, queryset: QuerySet | None = None) -> QuerySet:
     """Applications of the user's organisations, and submitted ones in or under their authorities' jurisdictions.
 
-    A draft is the proponent's working copy: officers see it once it is submitted (`permissions.can_view`).
+    A draft is the proponent's working copy: officers see it once it is submitted (`permissions.can_view`); one
+    withdrawn before it was ever submitted (it has no stage) stays the proponent's alone.
     """
     queryset = Application.objects.all() if queryset is None else queryset
     condition = Q(organisation_id__in=organisation_ids_of(user))
@@ -26,7 +27,8 @@ def visible_applications(user, queryset: QuerySet | None = None) -> QuerySet:
         in_jurisdiction = Q()
         for path in paths:
             in_jurisdiction |= Q(jurisdiction__path__startswith=path)
-        condition |= in_jurisdiction & ~Q(state=State.DRAFT)
+        never_submitted = Q(state=State.WITHDRAWN) & ~Exists(Stage.objects.filter(application=OuterRef("pk")))
+        condition |= in_jurisdiction & ~Q(state=State.DRAFT) & ~never_submitted
     return queryset.filter(condition)
 
 

@@ -74,3 +74,17 @@ def test_a_user_removed_from_an_authority_loses_access_at_once(api, proponent, s
     assert api(sabah_approver).get(f"/api/v1/applications/{application.reference}/").status_code == 200
     Membership.objects.filter(user=sabah_approver).delete()
     assert api(sabah_approver).get(f"/api/v1/applications/{application.reference}/").status_code == 404
+
+
+def test_a_draft_withdrawn_before_it_was_ever_submitted_stays_the_proponents(api, proponent, sabah_approver):
+    from ..factories import make_application as make
+
+    never_sent = make(proponent)
+    assert api(proponent).post(f"/api/v1/applications/{never_sent.reference}/transitions/", {"transition": "withdraw"},
+                               format="json").status_code == 200
+    sent = make(proponent, state="loa_review")
+    api(proponent).post(f"/api/v1/applications/{sent.reference}/transitions/", {"transition": "withdraw"}, format="json")
+    listed = {a["reference"] for a in api(sabah_approver).get("/api/v1/applications/", {"page_size": 200}).json()["results"]}
+    assert never_sent.reference not in listed and sent.reference in listed
+    assert api(sabah_approver).get(f"/api/v1/applications/{never_sent.reference}/").status_code == 404
+    assert api(proponent).get(f"/api/v1/applications/{never_sent.reference}/").status_code == 200
