@@ -23,7 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.authorizations import services
-from apps.authorizations.models import Application
+from apps.authorizations.models import Application, LetterOfAuthorization
 from apps.governance.models import Authority, Membership, Role
 from apps.notifications.models import Notification
 
@@ -95,11 +95,14 @@ def capture_writes(application_id: int) -> list[list[tuple[str, object]]]:
     return transactions
 
 
-def substitute(value, template_id: int, template_ref: str, target_id: int, target_ref: str, token: str):
+def substitute(value, template_id: int, template_ref: str, target_id: int, target_ref: str, token: str,
+               renumbered: dict | None = None):
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int):
-        return target_id if value == template_id else value
+        if value == template_id:
+            return target_id
+        return (renumbered or {}).get(value, value)
     if isinstance(value, str):
         if HEX64.match(value):
             return secrets.token_hex(32)  # the LoA fingerprint is unique
@@ -107,9 +110,9 @@ def substitute(value, template_id: int, template_ref: str, target_id: int, targe
             return token + value  # notification idempotency keys are unique
         return value.replace(template_ref, target_ref)
     if isinstance(value, (list, tuple)):
-        return type(value)(substitute(v, template_id, template_ref, target_id, target_ref, token) for v in value)
+        return type(value)(substitute(v, template_id, template_ref, target_id, target_ref, token, renumbered) for v in value)
     if isinstance(value, dict):
-        return {k: substitute(v, template_id, template_ref, target_id, target_ref, token) for k, v in value.items()}
+        return {k: substitute(v, template_id, template_ref, target_id, target_ref, token, renumbered) for k, v in value.items()}
     return value
 
 
@@ -121,14 +124,19 @@ def _dsn() -> str:
 
 def replay(script, template, targets: list[tuple[int, str]]) -> float:
     """Replay the captured transactions for each target on a raw psycopg connection; returns seconds."""
-    template_id, template_ref = template
+    template_id, template_ref, template_letter_id = template
+    letter_insert = f'INSERT INTO "{LetterOfAuthorization._meta.db_table}"'
     with psycopg.connect(_dsn(), cursor_factory=psycopg.ClientCursor) as raw:
         start = time.perf_counter()
         for target_id, target_ref in targets:
+            renumbered: dict[int, int] = {}  # the template's letter id → this target's (the application points at it)
             for statements in script:
                 with raw.transaction(), raw.cursor() as cursor:
                     for sql, params in statements:
-                        cursor.execute(sql, substitute(params, template_id, template_ref, target_id, target_ref, f"r{target_id}:"))
+                        cursor.execute(sql, substitute(params, template_id, template_ref, target_id, target_ref,
+                                                       f"r{target_id}:", renumbered))
+                        if sql.startswith(letter_insert) and "RETURNING" in sql:
+                            renumbered[template_letter_id] = cursor.fetchone()[0]
         return time.perf_counter() - start
 
 
@@ -175,7 +183,7 @@ def throughput(sizes: dict) -> list[Row]:
     run_chain(warm)  # warm caches and connections
     script = capture_writes(template)
     tierflow_1, tierflow_2, baseline_1, baseline_2 = (ids[2 + i * chains: 2 + (i + 1) * chains] for i in range(4))
-    template_pair = (template, refs[template])
+    template_pair = (template, refs[template], Application.objects.get(pk=template).loa_id)
     rows = []
     for processes, tierflow_ids, baseline_ids in ((1, tierflow_1, baseline_1), (2, tierflow_2, baseline_2)):
         half = [tierflow_ids[i::processes] for i in range(processes)]
