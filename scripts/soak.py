@@ -69,6 +69,9 @@ ENV = {
 }
 
 processes: dict[str, subprocess.Popen] = {}
+RESTARTERS = {}  # name → how to start it again; filled as the services start
+restarts: list[tuple[float, str, int]] = []  # (when, what, exit status): the supervisor's restarts
+killing: set[str] = set()  # killed on purpose: the chaos thread restarts these itself
 log = collections.defaultdict(list)
 events: list[tuple[float, str]] = []
 started_at = time.monotonic()
@@ -153,17 +156,31 @@ def setup() -> dict[str, str]:
     return json.loads(re.search(r"TOKENS=(.*)", out).group(1))
 
 
+def supervise(until: threading.Event) -> None:
+    """What systemd's Restart=always does in production: a service that exits is started again (and counted)."""
+    while not until.wait(1.0):
+        for name, restart in RESTARTERS.items():
+            process = processes.get(name)
+            if name not in killing and process is not None and process.poll() is not None:
+                restarts.append((time.monotonic(), name, process.returncode))
+                say(f"{name} exited with status {process.returncode}; started again")
+                restart()
+
+
 def start_web() -> None:
+    RESTARTERS["web"] = start_web
     start("web", [PYTHON, "-m", "gunicorn", "config.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{WEB_PORT}",
                   "--timeout", "30", "--graceful-timeout", "5"])
 
 
 def start_worker(n: int) -> None:
+    RESTARTERS[f"worker{n}"] = lambda: start_worker(n)
     start(f"worker{n}", [PYTHON, "-m", "celery", "-A", "config", "worker", "--concurrency", "2", "-n", f"soak{n}@%h",
                          "--loglevel", "WARNING", "--without-gossip", "--without-mingle"])
 
 
 def start_beat() -> None:
+    RESTARTERS["beat"] = start_beat
     start("beat", [PYTHON, "-m", "celery", "-A", "config", "beat", "--loglevel", "WARNING",
                    "-s", str(WORK / "celerybeat-schedule")])
 
@@ -337,10 +354,12 @@ def chaos(until_start: float) -> None:
         events.append((time.monotonic(), what))
         if what == "kill celery worker":
             say("SIGKILL to Celery worker 1 (its pool included); restarted in 5 s")
+            killing.add("worker1")
             os.killpg(processes["worker1"].pid, signal.SIGKILL)
             processes["worker1"].wait()
             time.sleep(5)
             start_worker(1)
+            killing.discard("worker1")
         elif what == "restart redis":
             say("Redis stopped (no persistence: every queued message is lost); started again in 5 s")
             stop("redis")
@@ -397,8 +416,10 @@ def checks(stats: Stats, receiver: Receiver, endpoints: dict[str, list[str]], dr
     in_chain = collections.Counter((subject, name) for _, subject, name, _ in transition_events)
     acknowledged = collections.Counter(stats.transitions)
     missing = sum(max(0, n - in_chain[key]) for key, n in acknowledged.items())
+    unanswered = sum(max(0, n - acknowledged[key]) for key, n in in_chain.items())  # committed, answer lost in a kill
     rows.append(("transitions acknowledged (200) / in the audit chain", f"{sum(acknowledged.values())} / "
-                 f"{len(transition_events)}; acknowledged but not in the chain: {missing}", missing == 0))
+                 f"{len(transition_events)}; acknowledged but not in the chain: {missing}; in the chain, answer lost: "
+                 f"{unanswered}", missing == 0))
 
     # Notifications: every transition event wrote some; every row delivered; every email row mailed once.
     statuses = dict(sql("SELECT status, count(*) FROM notifications_notification WHERE id > %s GROUP BY status",
@@ -447,6 +468,8 @@ def checks(stats: Stats, receiver: Receiver, endpoints: dict[str, list[str]], dr
                  not unexpected))
     errors = collections.Counter(kind for _, kind, _ in stats.errors)
     rows.append(("connection errors (kind: n)", ", ".join(f"{k}: {n}" for k, n in errors.items()) or "0", True))
+    rows.append(("services that exited by themselves (restarted by the supervisor)",
+                 ", ".join(f"{name} (status {code}) at {at - started_at:.0f} s" for at, name, code in restarts) or "none", True))
     rows.append(("drain after the traffic stopped", f"{drained:.0f} s", True))
     return rows
 
@@ -502,12 +525,15 @@ def main() -> int:
         until = began + SECONDS
         threads = [threading.Thread(target=client, args=(stats, tokens, until, n), daemon=True) for n in range(CLIENTS)]
         threads.append(threading.Thread(target=chaos, args=(began,), daemon=True))
+        supervising = threading.Event()
+        threading.Thread(target=supervise, args=(supervising,), daemon=True).start()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         say("traffic stopped; waiting for the outboxes to drain")
         drained = drain()
+        supervising.set()
         rows = checks(stats, receiver, endpoints, drained, since)
         summary = table(stats, rows, time.monotonic() - started_at)
         (WORK / "summary.md").write_text(summary + "\n")
