@@ -14,7 +14,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tierflow_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run test bench bench-quick migrate clean messages browser-tools
+.PHONY: install run test bench bench-quick soak migrate clean messages browser-tools
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { echo "Tierflow needs Python 3.12 or newer: set PYTHON=/path/to/python3.12"; exit 1; }
@@ -68,6 +68,13 @@ bench: install
 
 bench-quick: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_REDIS_URL) $(PY) -m bench --quick $(BENCH_ARGS)
+
+# The production topology under mixed traffic and failures (not part of `make test`); README "Soak".
+# Drops and recreates SOAK_DATABASE_URL; starts its own redis-server on SOAK_REDIS_PORT (6390).
+SOAK_SECONDS ?= 600
+SOAK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tierflow_soak
+soak: install messages
+	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_DATABASE_URL=$(SOAK_DATABASE_URL) $(PY) scripts/soak.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3

@@ -12,7 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import rules
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Exists, OuterRef
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.governance.models import Authority, Duty, EscalationLevel, Jurisdiction, Membership, Party, Role
 from apps.governance.selectors import resolve_duty_holder
@@ -41,12 +44,14 @@ def seats_of(user) -> list[Seat]:
         return []
     cached = getattr(user, "_tierflow_seats", None)
     if cached is None:
-        cached = [
-            Seat(authority_id, role, path)
-            for authority_id, role, path in Membership.objects.filter(user=user).values_list(
-                "authority_id", "role", "authority__jurisdiction__path"
-            )
-        ]
+        rows = Membership.objects.filter(user=user)
+        enforced = getattr(settings, "TIERFLOW_REQUIRE_2FA", False)
+        if enforced:  # the decision's second-factor check rides on this query (a transition's statement budget)
+            rows = rows.annotate(has_device=Exists(TOTPDevice.objects.filter(user_id=OuterRef("user_id"), confirmed=True)))
+        rows = list(rows.values_list("authority_id", "role", "authority__jurisdiction__path", *(["has_device"] if enforced else [])))
+        cached = [Seat(*row[:3]) for row in rows]
+        if enforced and rows:
+            user._tierflow_has_device = rows[0][3]
         user._tierflow_seats = cached
     return cached
 

@@ -80,6 +80,7 @@ def confirm_device(*, acting_user, device: TOTPDevice, token: str) -> bool:
         return False
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    acting_user.__dict__.pop("_tierflow_has_device", None)  # read with the seats earlier in this request
     record_event(event=Event.AUTH_2FA_ENROLLED, subject_type="user", subject_id=acting_user.username,
                  acting_user=acting_user, data={"device": device.persistent_id})
     return True

@@ -26,6 +26,10 @@ def two_factor_required(user) -> bool:
 
 
 def has_confirmed_device(user) -> bool:
+    """Read with the user's seats when enforcement is on (`seats_of`), else asked here."""
+    cached = getattr(user, "_tierflow_has_device", None)
+    if cached is not None:
+        return cached
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 

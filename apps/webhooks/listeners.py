@@ -8,7 +8,7 @@ from .services import publish_application_event
 
 
 def publish_transition(fired: Fired) -> None:
-    """No statement in the transaction: on commit the deliveries are written from the audit event."""
+    """One statement in the transition's transaction writes the deliveries; Celery gets them on commit."""
     application = fired.instance
     publish_application_event(
         application=application, event_type=fired.transition.event, event_id=f"audit:{fired.event.seq}", at=fired.at,

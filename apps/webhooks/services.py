@@ -1,10 +1,11 @@
 """Registering endpoints, writing deliveries for application events, and sending them with retries.
 
-The audit event of a transition, written in the transition's transaction, is the durable record. On commit
-the deliveries (one outbox row per interested endpoint) are written from it in one statement and handed to
-Celery; `catch_up` writes any that a crash between commit and callback missed. A unique (endpoint, event
-id) means no endpoint gets an event twice; a delivered row is never sent again. Failed sends are retried
-with exponential backoff for a day, then marked failed.
+The deliveries of a transition (one outbox row per interested endpoint) are written in the transition's
+transaction, in one INSERT … SELECT, so they commit or roll back with it; only the hand-over to Celery waits
+for the commit. A crash between commit and hand-over leaves pending rows that `webhooks.retry_due` sends;
+`catch_up` writes rows for recent transition events that have none (events committed before this scheme).
+A unique (endpoint, event id) means no endpoint gets an event twice; a delivered row is never sent again.
+Failed sends are retried with exponential backoff for a day, then marked failed.
 """
 from __future__ import annotations
 
@@ -124,25 +125,21 @@ def write_deliveries(*, organisation_id: int, reference: str, event_type: str, e
     return ids
 
 
-def publish_application_event(*, application, event_type: str, event_id: str, at: datetime, data: dict) -> None:
-    """Called in the transition's transaction; costs no statement there (a transition's query budget).
-
-    The audit event written in that transaction is the durable record: on commit the deliveries are written
-    from it, and `catch_up` (run by `webhooks.retry_due`) writes any a crash between commit and callback missed.
-    """
+def publish_application_event(*, application, event_type: str, event_id: str, at: datetime, data: dict) -> list[int]:
+    """Called in the transition's transaction: one statement there writes the deliveries; the enqueue waits for commit."""
     payload = _payload(reference=application.reference, title=application.title, state=application.state,
                        host_party=application.host_party_id, jurisdiction=application.jurisdiction_id,
                        event_type=event_type, event_id=event_id, at=at, data=data)
-    arguments = {"organisation_id": application.organisation_id, "reference": application.reference,
-                 "event_type": event_type, "event_id": event_id, "at": at, "payload": payload}
-    transaction.on_commit(lambda: write_deliveries(**arguments))
+    return write_deliveries(organisation_id=application.organisation_id, reference=application.reference,
+                            event_type=event_type, event_id=event_id, at=at, payload=payload)
 
 
 CATCH_UP_WINDOW = (timedelta(minutes=15), timedelta(seconds=30))
 
 
 def catch_up(*, now: datetime | None = None) -> int:
-    """Write deliveries for recent transition events whose on-commit publishing never ran (idempotent)."""
+    """Write deliveries for recent transition events that have none, e.g. committed before rows were written in the
+    transaction (idempotent: a pair already written is skipped by the unique constraint)."""
     from apps.audit.models import AuditEvent
     from apps.authorizations.models import Application
 

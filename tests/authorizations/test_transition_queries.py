@@ -71,6 +71,21 @@ def test_twenty_recipients_cost_the_same_statements_as_one(proponent):
     assert many["issue_loa"][1] == few["issue_loa"][1] + 20
 
 
+def test_webhook_endpoints_cost_no_statement_more_and_get_their_deliveries_in_the_transaction(proponent, settings):
+    """The webhook outbox rows are one INSERT … SELECT in the transition, whether zero or three endpoints want them."""
+    from apps.webhooks.models import Delivery
+    from apps.webhooks.services import create_endpoint
+
+    settings.DEBUG = True  # local endpoint addresses
+    none = run_chain(proponent)
+    for n in range(3):
+        create_endpoint(acting_user=proponent, organisation=proponent.organisations.first(),
+                        url=f"http://127.0.0.1:9/hook{n}", events=[])
+    three = run_chain(proponent)
+    assert {name: n for name, (n, _) in three.items()} == {name: n for name, (n, _) in none.items()}
+    assert Delivery.objects.count() == 3 * 3  # three transitions, three endpoints, written before any commit
+
+
 def test_the_chain_written_this_way_still_verifies(proponent):
     run_chain(proponent)
     assert verify_chain()[1] is None

@@ -10,11 +10,14 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from apps.authorizations import services
+from apps.authorizations.models import Application
 from apps.webhooks.models import Delivery, DeliveryStatus, Endpoint
 from apps.webhooks.services import attempt_delivery, backoff, catch_up, create_endpoint, due_delivery_ids
+from apps.webhooks.tasks import retry_due
 
 from ..factories import OrganisationFactory, UserFactory, make_application
 
@@ -77,15 +80,32 @@ def register(user, url: str, events=()) -> Endpoint:
     return endpoint
 
 
-def test_a_transition_writes_its_delivery_in_the_same_transaction(proponent, settings, committed):
+def test_a_transition_writes_its_delivery_in_the_same_transaction(proponent, settings, django_capture_on_commit_callbacks):
     settings.DEBUG = True
     endpoint = register(proponent, "http://127.0.0.1:9/hook")
-    with committed():
-        application = make_application(proponent, state="loa_review")
-    delivery = Delivery.objects.get(endpoint=endpoint)
+    application = make_application(proponent)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.submit_application(application, acting_user=proponent)
+        # Before the commit: the row is there, inside the transition's transaction.
+        delivery = Delivery.objects.get(endpoint=endpoint)
     assert delivery.event_type == "application.submit" and delivery.status == DeliveryStatus.PENDING
-    assert delivery.payload["data"]["reference"] == application.reference
+    assert delivery.attempts == 0 and delivery.payload["data"]["reference"] == application.reference
     assert delivery.payload["data"]["to"] == "loa_review"
+    assert callbacks, "the hand-over to Celery waits for the commit"
+
+
+def test_a_transition_rolled_back_leaves_no_delivery_and_enqueues_nothing(proponent, settings,
+                                                                           django_capture_on_commit_callbacks):
+    settings.DEBUG = True
+    register(proponent, "http://127.0.0.1:9/hook")
+    application = make_application(proponent)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.submit_application(application, acting_user=proponent)
+            assert Delivery.objects.count() == 1
+            raise RuntimeError("the request failed after the transition")
+    assert not Delivery.objects.exists() and callbacks == []
+    assert Application.objects.get(pk=application.pk).state == "draft"
 
 
 def test_a_refused_transition_writes_no_delivery(proponent, sarawak_approver, settings, committed):
@@ -250,7 +270,7 @@ def test_on_commit_the_task_delivers_the_event(proponent, receiver, django_captu
     application = make_application(proponent)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.submit_application(application, acting_user=proponent)
-    assert not Delivery.objects.exists(), "nothing is written or sent before the commit"
+    assert Delivery.objects.get().status == DeliveryStatus.PENDING and server.received == [], "nothing sent before the commit"
     with django_capture_on_commit_callbacks(execute=True):
         for callback in callbacks:
             callback()
@@ -258,13 +278,28 @@ def test_on_commit_the_task_delivers_the_event(proponent, receiver, django_captu
     assert Delivery.objects.get().status == DeliveryStatus.DELIVERED
 
 
-def test_catch_up_writes_what_a_crash_after_commit_missed_and_only_once(proponent, settings, django_capture_on_commit_callbacks,
-                                                                       committed):
+def test_a_crash_between_commit_and_enqueue_is_sent_by_the_sweep_exactly_once(proponent, receiver, eager_celery,
+                                                                               django_capture_on_commit_callbacks):
+    server = receiver()
+    endpoint = register(proponent, server.url)
+    server.secret = endpoint.secret
+    application = make_application(proponent)
+    with django_capture_on_commit_callbacks(execute=False):  # the process died after commit: the enqueue never ran
+        services.submit_application(application, acting_user=proponent)
+    assert server.received == []
+    assert retry_due() == 1
+    assert retry_due() == 0
+    assert [e["body"]["data"]["reference"] for e in server.accepted] == [application.reference]
+    assert Delivery.objects.get().status == DeliveryStatus.DELIVERED
+
+
+def test_catch_up_writes_a_recent_event_that_has_no_delivery_and_only_once(proponent, settings, committed):
+    """An event committed without its rows (by a process running the earlier code, during a deploy)."""
     settings.DEBUG = True
     endpoint = register(proponent, "http://127.0.0.1:9/hook")
-    with django_capture_on_commit_callbacks(execute=False):  # the process died after commit: nothing ran
+    with committed():
         make_application(proponent, state="loa_review")
-    assert not Delivery.objects.exists()
+    Delivery.objects.all().delete()
     later = timezone.now() + timedelta(minutes=1)
     with committed():
         assert catch_up(now=later) == 1
