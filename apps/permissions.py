@@ -210,6 +210,11 @@ def may_assign(user, stage) -> bool:
     return bool(_roles_at(user, stage_authorities(stage)) & CASE_ASSIGNERS)
 
 
+def may_nudge(user, stage) -> bool:
+    """Once a stage is overdue, a supervisor of its authority (or of the next tier up, once escalated there) may nudge its staff."""
+    return stage.escalation_level >= EscalationLevel.SUPERVISORS and Role.SUPERVISOR in _roles_at(user, stage_authorities(stage))
+
+
 def may_note(user, application) -> bool:
     """Officers who may see the application, and are not its proponent, read and write internal notes."""
     if application.organisation_id in organisation_ids_of(user) or not seats_of(user):

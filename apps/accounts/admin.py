@@ -61,9 +61,9 @@ class UserSessionAdmin(admin.ModelAdmin):
 
 @admin.register(Profile)
 class ProfileAdmin(AuditedAdmin):
-    """A person's language (pages, notifications, emails); they set it themselves on /account/."""
+    """A person's language (pages, notifications, emails), which they set themselves on /account/, and their job title."""
 
-    list_display = ["user", "language"]
+    list_display = ["user", "title", "language"]
     list_filter = ["language"]
-    search_fields = ["user__username"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "title"]
     autocomplete_fields = ["user"]

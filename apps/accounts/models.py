@@ -1,6 +1,7 @@
 """The sessions a user has open, so they can see and end them from their account page."""
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class UserSession(models.Model):
@@ -20,10 +21,12 @@ class UserSession(models.Model):
 
 
 class Profile(models.Model):
-    """What a person chose for themselves: the language of their pages, notifications and emails."""
+    """What a person chose for themselves (the language of their pages, notifications and emails) and their job title."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     language = models.CharField(max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+    # Printed under the officer's name on the letters they sign; set by an administrator.
+    title = models.CharField(_("job title"), max_length=120, blank=True)
 
     def __str__(self) -> str:
         return f"{self.user} · {self.language}"

@@ -19,6 +19,7 @@ class Event(models.TextChoices):
     CASE_ASSIGNED = "case.assigned", _("Case assigned")
     CASE_RELEASED = "case.released", _("Case released")
     CASE_NOTED = "case.noted", _("Internal note added")
+    CASE_NUDGED = "case.nudged", _("Staff nudged")
     LEDGER_MONITORING_REPORT = "ledger.monitoring_report", _("Monitoring report submitted")
     LEDGER_VERIFICATION = "ledger.verification", _("Verification recorded")
     LEDGER_HOST_APPROVAL = "ledger.host_approval", _("Host Party approval recorded")

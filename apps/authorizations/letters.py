@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import segno
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from .deadlines import jurisdiction_timezone
 from .models import LetterOfAuthorization
 
 
@@ -20,15 +23,37 @@ def letter_languages(party) -> list[str]:
     return [second, "en"] if second and second != "en" else ["en"]
 
 
+@dataclass(frozen=True)
+class Signatory:
+    name: str
+    title: str
+
+
+def signatory(user) -> Signatory:
+    """The officer as the letter names them: full name and job title; the username only when no name is set."""
+    profile = getattr(user, "profile", None) if user.pk else None
+    return Signatory(name=user.get_full_name() or user.get_username(), title=profile.title if profile else "")
+
+
+def qr_data_uri(url: str) -> str:
+    """The check address as a QR code, a PNG data URI: WeasyPrint embeds it without fetching anything."""
+    return segno.make(url, error="m").png_data_uri(scale=4, border=4)
+
+
 def render_letter_html(letter: LetterOfAuthorization, *, base_url: str = "") -> str:
     """The letter in the host Party's language and English side by side, whatever the reader's own language."""
     application = letter.application
+    # A scanned QR code must work off the page, so it always carries the full address.
+    verification_url = (base_url or settings.SITE_URL).rstrip("/") + verification_path(letter)
     return render_to_string("letters/letter_of_authorization.html", {
         "letter": letter,
         "application": application,
         "host_party": application.host_party,
         "languages": letter_languages(application.host_party),
-        "verification_url": base_url.rstrip("/") + verification_path(letter),
+        "verification_url": verification_url,
+        "qr_code": qr_data_uri(verification_url),
+        "signatory": signatory(letter.issued_by),
+        "letter_timezone": jurisdiction_timezone(letter.issuing_authority.jurisdiction).key,
     })
 
 
@@ -44,14 +69,14 @@ def _specimen_letter() -> LetterOfAuthorization:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from apps.governance.models import Authority, Party, ProponentOrganisation
+    from apps.governance.models import Authority, Jurisdiction, Party, ProponentOrganisation
 
     from .models import Application
 
     party = Party(code="XXX", name="Specimen Party")
     application = Application(reference="SPECIMEN", title="Specimen activity", host_party=party,
                               organisation=ProponentOrganisation(name="Specimen organisation"))
-    return LetterOfAuthorization(application=application, number="SPECIMEN", issuing_authority=Authority(name="Specimen authority"),
+    return LetterOfAuthorization(application=application, number="SPECIMEN", issuing_authority=Authority(name="Specimen authority", jurisdiction=Jurisdiction(code="XX", party=party)),
                                  issued_by=get_user_model()(username="specimen"), issued_at=timezone.now(),
                                  authorized_quantity=1, vintage_from=2026, vintage_to=2026, purposes="ndc",
                                  first_transfer_definition="authorization", acquiring_parties=["YYY"], fingerprint="0" * 64)

@@ -29,6 +29,7 @@ from apps.workflow import engine
 from apps.workflow.engine import Subject, TransitionNotAvailable
 
 from .deadlines import deadlines_for
+from .edits import edit_values
 from .models import (Amendment, AmendmentStatus, Application, FirstTransferDefinition, LetterOfAuthorization, LetterStatus, Purpose,
                      ReferenceCounter, Stage)
 from .requirements import unmet_requirements
@@ -147,6 +148,7 @@ def update_application(application: Application, *, acting_user, data: Applicati
     validate_application_input(data)
     data = _with_implied_first_transfer(data)
     changed = sorted(k for k, v in vars(data).items() if k != "acquiring_parties" and getattr(locked, k) != v)
+    values = edit_values(locked, data, changed, acquiring_before=sorted(locked.acquiring_parties.values_list("pk", flat=True)))
     for key, value in vars(data).items():
         if key != "acquiring_parties":
             setattr(locked, key, value)
@@ -154,7 +156,7 @@ def update_application(application: Application, *, acting_user, data: Applicati
     locked.acquiring_parties.set(data.acquiring_parties)
     record_event(
         event=Event.APPLICATION_UPDATED, subject_type="application", subject_id=locked.reference,
-        acting_user=acting_user, party=locked.host_party_id, data={"changed": changed},
+        acting_user=acting_user, party=locked.host_party_id, data={"changed": sorted(values), "values": values},
     )
     return locked
 

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from apps.authorizations.models import Stage
 from apps.governance.models import Membership
 from apps.permissions import CASE_STAFF as STAFF
-from apps.permissions import may_assign, may_hold, may_note, stage_authorities
+from apps.permissions import may_assign, may_hold, may_note, may_nudge, stage_authorities
 
 from .models import CaseAssignment, InternalNote
 
@@ -21,7 +21,8 @@ def case_panel(user, application, stage: Stage | None) -> dict:
     assignment = CaseAssignment.objects.filter(stage=stage).select_related("assignee").first()
     panel.update(stage=stage, assignment=assignment, may_claim=may_hold(user, stage) and (
         assignment is None or assignment.assignee_id != user.pk), may_assign=may_assign(user, stage),
-        may_release=assignment is not None and (assignment.assignee_id == user.pk or may_assign(user, stage)))
+        may_release=assignment is not None and (assignment.assignee_id == user.pk or may_assign(user, stage)),
+        may_nudge=may_nudge(user, stage))
     if panel["may_assign"]:
         ids = Membership.objects.filter(authority_id__in=stage_authorities(stage), role__in=STAFF).values("user_id")
         panel["colleagues"] = list(get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("username"))

@@ -4,14 +4,14 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from apps.audit.events import Event
 from apps.audit.services import record_event
 from apps.authorizations.models import Application, Stage
-from apps.notifications.services import application_url, notify
-from apps.permissions import may_assign, may_hold, may_note
+from apps.notifications.services import STAFF_ROLES, PerLanguage, application_url, notify, recipients_for
+from apps.permissions import may_assign, may_hold, may_note, may_nudge
 
 from .models import CaseAssignment, InternalNote
 
@@ -91,3 +91,46 @@ def add_internal_note(application: Application, *, acting_user, text: str) -> In
     record_event(event=Event.CASE_NOTED, subject_type="application", subject_id=application.reference, acting_user=acting_user,
                  party=application.host_party_id, data={"note": note.pk, "chars": len(text)})
     return note
+
+
+NUDGE_MESSAGE_LIMIT = 500
+
+
+@transaction.atomic(durable=True)
+def nudge_case(application: Application, *, acting_user, message: str = "") -> list[int]:
+    """A supervisor reminds the staff holding an overdue stage (its reviewers, approvers and whoever has the case)
+    that it waits on them; returns the ids of the notifications written."""
+    stage = _open_stage_locked(application)
+    if not may_nudge(acting_user, stage):
+        raise PermissionDenied(_("Only a supervisor may nudge the staff, and only once the stage is overdue."))
+    message = (message or "").strip()
+    if len(message) > NUDGE_MESSAGE_LIMIT:
+        raise ValidationError({"message": _("A message has at most 500 characters.")})
+    assignment = CaseAssignment.objects.filter(stage=stage).first()
+    recipients = set(recipients_for(authority_roles=[(stage.authority_id, STAFF_ROLES)]))
+    if assignment is not None:
+        recipients.add(assignment.assignee_id)
+    recipients.discard(acting_user.pk)
+    if not recipients:
+        raise ValidationError(_("%(authority)s has no staff to nudge: add reviewers or approvers in the admin.") % {
+            "authority": stage.authority.name})
+    who = acting_user.get_full_name() or acting_user.username
+    now = timezone.now()
+
+    def body() -> str:
+        lines = [f"{application.reference} — {application.title}",
+                 _("Due: %(due)s (%(time_zone)s)") % {"due": formats.date_format(stage.due_at_local, "DATETIME_FORMAT"),
+                                                     "time_zone": stage.timezone_name}]
+        if message:
+            lines.append(f"{who}: {message}")
+        return "\n".join([*lines, application_url(application)])
+
+    written = notify(event="case_nudged", event_key=f"nudge:{stage.pk}:{acting_user.pk}:{now.isoformat()}", application=application,
+                     recipient_ids=sorted(recipients),
+                     subject=PerLanguage(lambda: _("%(who)s asks you to act on %(title)s: it is overdue") % {
+                         "who": who, "title": application.title}),
+                     body=PerLanguage(body))
+    record_event(event=Event.CASE_NUDGED, subject_type="application", subject_id=application.reference, acting_user=acting_user,
+                 party=application.host_party_id, data={"stage": stage.pk, "duty": stage.duty, "escalation_level": stage.escalation_level,
+                                                        "recipients": len(recipients), "chars": len(message)})
+    return written

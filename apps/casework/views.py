@@ -66,5 +66,12 @@ def note(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def nudge(request: HttpRequest, reference: str) -> HttpResponse:
+    return _run(request, reference, lambda a: services.nudge_case(a, acting_user=request.user, message=request.POST.get("message", "")),
+                _("The staff have been nudged."))
+
+
+@login_required
 def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "casework/my_cases.html", {"cases": my_cases(request.user)})

@@ -86,3 +86,45 @@ def held_role_at(*, user_id: int, authority_id: int, role: str, at: datetime) ->
     if MembershipEvent.objects.filter(pgh_created_at__lte=at).exists():
         return False  # history was running then and shows no such membership
     return None
+
+
+@dataclass(frozen=True)
+class ConfigChange:
+    """One insert, update or delete of a configuration row, field by field: (field, old, new)."""
+
+    at: datetime
+    action: str  # "insert", "update" or "delete"
+    by: str
+    via: str
+    fields: list[tuple[str, str, str]]
+
+
+def config_changes(model_name: str, pk) -> list[ConfigChange]:
+    """Every recorded change of one configuration row, oldest first, whoever made it (admin, shell, seed).
+
+    The triggers copy whole rows, so each update is compared with the row before it; a save that changed
+    nothing is left out.
+    """
+    try:
+        event_model = EVENT_MODELS[model_name]
+    except KeyError:
+        raise LookupError(f"{model_name} is not a tracked configuration model ({', '.join(sorted(EVENT_MODELS))})") from None
+    columns = [f.attname for f in event_model._meta.concrete_fields if not f.name.startswith("pgh_")]
+    events = list(event_model.objects.filter(pgh_obj_id=pk).select_related("pgh_context").order_by("pgh_created_at", "pgh_id"))
+    metadata = [e.pgh_context.metadata if e.pgh_context_id else {} for e in events]
+    names = _username_by_id({m.get("user") for m in metadata})
+    previous: dict[str, str] = {}
+    changes = []
+    for event, context in zip(events, metadata, strict=True):
+        row = {column: "" if getattr(event, column) is None else str(getattr(event, column)) for column in columns}
+        if event.pgh_label == "delete":
+            fields = [(column, value, "") for column, value in row.items() if value]
+        else:
+            fields = [(column, previous.get(column, ""), value) for column, value in row.items() if previous.get(column, "") != value]
+            if event.pgh_label == "update" and not fields:
+                continue
+        previous = {} if event.pgh_label == "delete" else row
+        by_id = context.get("user")
+        changes.append(ConfigChange(at=event.pgh_created_at, action=event.pgh_label, fields=fields,
+                                    by=names.get(int(by_id), "") if by_id not in (None, "") else "", via=context.get("url", "")))
+    return changes

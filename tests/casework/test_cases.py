@@ -76,3 +76,60 @@ def test_internal_notes_are_for_officers_and_never_reach_the_proponent(sabah_rev
     with pytest.raises(PermissionDenied):
         services.add_internal_note(application, acting_user=proponent, text="Let me in")
     assert AuditEvent.objects.filter(event="case.noted", subject_id=application.reference).count() == 1
+
+
+def overdue(application, level: int) -> Stage:
+    Stage.objects.filter(application=application, closed_at__isnull=True).update(escalation_level=level)
+    return Stage.objects.get(application=application, closed_at__isnull=True)
+
+
+def test_a_supervisor_nudges_the_staff_of_overdue_work_from_the_application_page(sabah_supervisor, sabah_reviewer,
+                                                                                  sabah_approver, proponent):
+    application = make_application(proponent, state="loa_review")
+    overdue(application, 1)
+    client = signed_in(sabah_supervisor)
+    page = client.get(f"/applications/{application.reference}/").content.decode()
+    assert 'id="nudge-case"' in page
+    response = client.post(f"/applications/{application.reference}/case/nudge/",
+                           {"message": "The proponent has waited three weeks."}, follow=True)
+    assert "The staff have been nudged." in response.content.decode()
+    told = Notification.objects.filter(event="case_nudged", channel="in_app")
+    assert sorted(told.values_list("recipient__username", flat=True)) == ["sabah.approver", "sabah.reviewer"]
+    note = told.get(recipient=sabah_reviewer)
+    assert note.subject == f"sabah.supervisor asks you to act on {application.title}: it is overdue"
+    assert "sabah.supervisor: The proponent has waited three weeks." in note.body
+    assert f"/applications/{application.reference}/" in note.body and "(Asia/Kuala_Lumpur)" in note.body
+    event = AuditEvent.objects.get(event="case.nudged", subject_id=application.reference)
+    assert (event.actor_username, event.data["recipients"]) == ("sabah.supervisor", 2)
+    assert "The proponent has waited" not in str(event.data)  # the message goes to the staff, not into the audit chain
+
+
+def test_the_officer_who_has_the_case_is_nudged_even_from_another_authority_role(sabah_supervisor, sabah_approver, proponent):
+    application = make_application(proponent, state="loa_review")
+    services.assign_case(application, acting_user=sabah_approver, assignee_id=sabah_supervisor.pk)
+    overdue(application, 1)
+    services.nudge_case(Application.objects.get(pk=application.pk), acting_user=sabah_supervisor)
+    # the supervisor holding the case is not told of their own nudge
+    assert not Notification.objects.filter(event="case_nudged", recipient=sabah_supervisor).exists()
+
+
+def test_only_supervisors_nudge_and_only_overdue_work(sabah_supervisor, sabah_approver, federal_supervisor, proponent):
+    application = make_application(proponent, state="loa_review")
+    with pytest.raises(PermissionDenied):
+        services.nudge_case(application, acting_user=sabah_supervisor)  # on time
+    assert 'id="nudge-case"' not in signed_in(sabah_supervisor).get(f"/applications/{application.reference}/").content.decode()
+    stage = overdue(application, 1)
+    with pytest.raises(PermissionDenied):
+        services.nudge_case(application, acting_user=sabah_approver)
+    with pytest.raises(PermissionDenied):
+        services.nudge_case(application, acting_user=federal_supervisor)  # not yet the next tier's work
+    response = signed_in(sabah_approver).post(f"/applications/{application.reference}/case/nudge/", follow=True)
+    assert response.status_code == 200 and "Only a supervisor may nudge" in response.content.decode()
+    assert stage.escalation_authority_id is not None
+    overdue(application, 2)
+    page = signed_in(federal_supervisor).get(f"/applications/{application.reference}/").content.decode()
+    assert 'id="nudge-case"' in page
+    services.nudge_case(Application.objects.get(pk=application.pk), acting_user=federal_supervisor)
+    assert AuditEvent.objects.filter(event="case.nudged", actor_username="federal.supervisor").count() == 1
+    with pytest.raises(ValidationError):
+        services.nudge_case(Application.objects.get(pk=application.pk), acting_user=federal_supervisor, message="x" * 501)

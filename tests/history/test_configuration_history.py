@@ -105,3 +105,22 @@ def test_the_verification_setting_of_a_party_is_in_its_admin_page_and_its_histor
     party.save()
     latest = EVENT_MODELS["Party"].objects.filter(pgh_obj_id="THA").order_by("-pgh_id").first()
     assert latest.issuance_requires_verification is False
+
+
+def test_config_history_lists_each_change_field_by_field_with_who_made_it(client, admin_user):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    newcomer = UserFactory()
+    grant_in_admin(client, admin_user, newcomer, "MY-12", Role.REVIEWER)
+    membership = Membership.objects.get(user=newcomer)
+    client.post(f"/admin/governance/membership/{membership.pk}/change/",
+                {"user": newcomer.pk, "authority": membership.authority_id, "role": Role.APPROVER})
+    Membership.objects.get(pk=membership.pk).save()  # a save that changes nothing is not a change
+    out = StringIO()
+    call_command("config_history", "Membership", str(membership.pk), stdout=out)
+    lines = out.getvalue().splitlines()
+    assert [line for line in lines if line.startswith("    role")] == ["    role: — → reviewer", "    role: reviewer → approver"]
+    assert sum(" update by " in line for line in lines) == 1
+    assert f"update by admin via /admin/governance/membership/{membership.pk}/change/" in out.getvalue()

@@ -34,6 +34,35 @@ def test_an_edit_names_the_fields_it_changed(proponent):
     assert "Edited: Sector, Title" in html or "Edited: Title, Sector" in html
 
 
+def test_an_edit_shows_each_changed_field_old_and_new(proponent, sabah_reviewer):
+    from apps.audit.models import AuditEvent
+
+    application = make_application(proponent)
+    services.update_application(application, acting_user=proponent, data=application_input(
+        title="Ulu Segama, phase 2", requested_quantity=80_000, acquiring_parties=["KOR", "SGP"]))
+    event = AuditEvent.objects.get(event="application.updated", subject_id=application.reference)
+    assert event.data["values"] == {"title": ["Ulu Segama forest restoration", "Ulu Segama, phase 2"],
+                                    "requested_quantity": [100_000, 80_000], "acquiring_parties": ["KOR", "KOR, SGP"]}
+    assert event.data["changed"] == ["acquiring_parties", "requested_quantity", "title"]
+    services.submit_application(Application.objects.get(pk=application.pk), acting_user=proponent)
+    for html in (page_of(proponent, application), page_of(sabah_reviewer, application)):
+        assert "Title: <del>Ulu Segama forest restoration</del> → <ins>Ulu Segama, phase 2</ins>" in html
+        assert "<del>100,000</del> → <ins>80,000</ins>" in html
+        assert "<del>KOR</del> → <ins>KOR, SGP</ins>" in html
+
+
+def test_an_edit_recorded_before_values_were_kept_still_names_its_fields(proponent):
+    from apps.audit.models import AuditEvent
+    from apps.audit.services import record_event
+
+    application = make_application(proponent)
+    record_event(event="application.updated", subject_type="application", subject_id=application.reference,
+                 acting_user=proponent, party="MYS", data={"changed": ["title"]})
+    assert AuditEvent.objects.filter(event="application.updated", subject_id=application.reference).count() == 1
+    html = page_of(proponent, application)
+    assert "Edited: Title" in html and "edit-values" not in html
+
+
 def test_the_proponent_s_timeline_does_not_show_the_internal_case_work(sabah_reviewer, proponent):
     application = make_application(proponent, state="loa_review")
     claim_case(application, acting_user=sabah_reviewer)

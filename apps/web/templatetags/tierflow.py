@@ -42,6 +42,34 @@ def event_label(event) -> str:
         return event.event
 
 
+def _edit_shown(name: str, value) -> str:
+    """A value an edit recorded, as the form shows it: a choice by its label, nothing as a dash."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from apps.authorizations.models import Application
+
+    if value in (None, ""):
+        return "—"
+    try:
+        field = Application._meta.get_field(name)
+    except FieldDoesNotExist:
+        return str(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, int) and not isinstance(value, bool) and name != "vintage_from" and name != "vintage_to":
+        return grouped(value)
+    return str(value)
+
+
+@register.filter
+def edit_values(event) -> list[tuple[str, str, str]]:
+    """(field label, old, new) for each field an edit changed; empty for edits recorded before values were kept."""
+    if event.event != Event.APPLICATION_UPDATED:
+        return []
+    return [(capfirst(application_field_label(name)), _edit_shown(name, old), _edit_shown(name, new))
+            for name, (old, new) in sorted((event.data.get("values") or {}).items())]
+
+
 @register.filter
 def grouped(value):
     """A number in the active language's digits grouping (1,234,567 · 1.234.567), without grouping years elsewhere."""
@@ -93,6 +121,8 @@ def application_field_label(name: str) -> str:
 
     from apps.authorizations.models import Application
 
+    if name == "acquiring_parties":  # the many-to-many field has no translated verbose name; the form's label does
+        return _("Acquiring Parties")
     try:
         return str(Application._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:  # a field since renamed still shows, by its name
