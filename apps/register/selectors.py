@@ -27,12 +27,13 @@ PUBLISHED_STATUSES: dict[str, tuple[str, ...]] = {
                               LetterStatus.REVOKED, LetterStatus.SUPERSEDED),
 }
 
-# The columns a row reads: the letter's terms and the application's public description, no person, no document.
+# The columns a row reads: the letter's terms and the application's public description (its state only because
+# django-fsm reads it on load), no person, no document.
 FIELDS = [
     "id", "number", "version", "status", "status_changed_at", "issued_at", "authorized_quantity", "vintage_from",
     "vintage_to", "purposes", "first_transfer_definition", "acquiring_parties", "fingerprint", "ca_approved_at",
     "revoked_at", "issuing_authority__id", "issuing_authority__name", "issuing_authority__short_name",
-    "application__id", "application__title", "application__mechanism", "application__cooperative_approach_id",
+    "application__id", "application__state", "application__title", "application__mechanism", "application__cooperative_approach_id",
     "application__host_party__code", "application__host_party__name",
 ]
 
