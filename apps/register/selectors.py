@@ -176,15 +176,17 @@ def register_page(filters: RegisterFilters, cursor: str = "", size: int = 50) ->
     return RegisterPage(letters=rows[:size], next_cursor=next_cursor, filters=filters)
 
 
-def iter_letters(filters: RegisterFilters, chunk_size: int = 2000):
+def iter_letters(filters: RegisterFilters, chunk_size: int = 1000):
     """Every row of the filtered view, read in keyset chunks: memory holds one chunk, whatever the total."""
     cursor = ""
     while True:
         page = register_page(filters, cursor, size=chunk_size)
-        yield from page.letters
-        if not page.next_cursor:
+        letters, cursor = page.letters, page.next_cursor
+        page = None
+        yield from letters
+        letters = None  # released before the next chunk is fetched, so two chunks are never held at once
+        if not cursor:
             return
-        cursor = page.next_cursor
 
 
 @dataclass(frozen=True)
