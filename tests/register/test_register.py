@@ -177,3 +177,19 @@ def test_the_schema_documents_the_register():
     schema = Client().get("/api/schema/?format=json").json()
     operation = schema["paths"]["/api/v1/register/"]["get"]
     assert {p["name"] for p in operation["parameters"]} >= {"party", "status", "acquiring", "year", "mechanism", "q", "sort", "cursor"}
+
+
+def test_what_a_party_publishes_is_an_audited_admin_setting_with_history(client, admin_user, letters):
+    from apps.audit.models import AuditEvent
+    from apps.history.models import EVENT_MODELS
+    from tests.governance.test_readiness import _admin_post_data
+
+    client.force_login(admin_user)
+    malaysia = Party.objects.get(code="MYS")
+    assert malaysia.register_publication == RegisterPublication.DECIDED  # the default: in force and revoked
+    response = client.post("/admin/governance/party/MYS/change/", _admin_post_data(malaysia, register_publication="all"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.filter(event="config.changed", subject_id="MYS").order_by("-seq").first()
+    assert event is not None and "register" in str(event.data).lower()
+    assert EVENT_MODELS["Party"].objects.filter(pgh_obj_id="MYS").order_by("-pgh_id").first().register_publication == "all"
+    assert "Tawau solar mini-grids" in get("/register/").content.decode()
