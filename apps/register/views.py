@@ -40,7 +40,7 @@ def register_list(request: HttpRequest) -> HttpResponse:
     if page.next_cursor:
         next_query["cursor"] = page.next_cursor
     response = render(request, "register/list.html", {
-        "page": page, "filters": filters, "errors": errors, "count": fresh.count,
+        "page": page, "filters": filters, "errors": errors,
         "parties": selectors.published_parties(), "acquiring_parties": Party.objects.filter(is_acquiring=True).order_by("code"),
         "statuses": LetterStatus.choices, "mechanisms": Mechanism.choices, "sorts": sort_choices(),
         "query": query.urlencode(), "next_query": next_query.urlencode() if page.next_cursor else "",
@@ -69,7 +69,7 @@ def register_party(request: HttpRequest, party: str) -> HttpResponse:
         return early
     years = selectors.party_years(party)
     response = render(request, "register/party.html", {
-        "party": party, "years": years, "count": fresh.count,
+        "party": party, "years": years,
         "totals": {"authorized": sum(y.authorized for y in years),
                    "first_transferred": sum(y.first_transferred for y in years),
                    "corresponding_adjustment": sum(y.corresponding_adjustment for y in years)},
