@@ -84,4 +84,4 @@ class RegisterView(APIView):
             query["cursor"] = page.next_cursor
             next_url = request.build_absolute_uri(request.path + "?" + query.urlencode())
         body = {"next": next_url, "results": [selectors.public_record(letter) for letter in page.letters]}
-        return stamp(Response(RegisterPageSerializer(body).data), etag, last_modified)
+        return stamp(Response(RegisterPageSerializer(body).data), etag, last_modified, request)

@@ -15,6 +15,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext as _
 
 from apps.authorizations.models import LetterOfAuthorization, LetterStatus, Mechanism
 from apps.governance.models import Party, RegisterPublication
@@ -88,7 +89,6 @@ class RegisterFilters:
 def parse_filters(params) -> tuple[RegisterFilters, dict[str, list[str]]]:
     """The query string as filters, and what was refused (shown to the reader, a 400 in the API)."""
     errors: dict[str, list[str]] = {}
-    from django.utils.translation import gettext as _
 
     def code(name: str) -> str:
         value = (params.get(name) or "").strip().upper()

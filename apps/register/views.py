@@ -45,7 +45,7 @@ def register_list(request: HttpRequest) -> HttpResponse:
         "statuses": LetterStatus.choices, "mechanisms": Mechanism.choices, "sorts": sort_choices(),
         "query": query.urlencode(), "next_query": next_query.urlencode() if page.next_cursor else "",
     }, status=400 if errors else 200)
-    return stamp(response, etag, last_modified) if not errors else response
+    return stamp(response, etag, last_modified, request) if not errors else response
 
 
 def sort_choices() -> list[tuple[str, str]]:
@@ -54,7 +54,9 @@ def sort_choices() -> list[tuple[str, str]]:
 
 
 def _published_party(code: str) -> Party:
-    party = get_object_or_404(Party, pk=code.upper()[:3], is_host=True)
+    if len(code) != 3:
+        raise Http404
+    party = get_object_or_404(Party, pk=code.upper(), is_host=True)
     if party.register_publication == RegisterPublication.NONE:
         raise Http404
     return party
@@ -76,7 +78,7 @@ def register_party(request: HttpRequest, party: str) -> HttpResponse:
         "authorized_chart": bar_chart([(str(y.year), y.authorized) for y in years]),
         "transferred_chart": bar_chart([(str(y.year), y.first_transferred) for y in years]),
     })
-    return stamp(response, etag, last_modified)
+    return stamp(response, etag, last_modified, request)
 
 
 class Echo:
@@ -116,7 +118,7 @@ def register_csv(request: HttpRequest) -> HttpResponse:
         return early
     response = StreamingHttpResponse(csv_rows(filters), content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = 'attachment; filename="tierflow-register.csv"'
-    return stamp(response, etag, last_modified)
+    return stamp(response, etag, last_modified, request)
 
 
 class PartyFeed(Feed):
@@ -173,4 +175,4 @@ def party_feed(request: HttpRequest, party: str) -> HttpResponse:
     etag, last_modified = validators(request, fresh, "atom")
     if early := not_modified(request, etag, last_modified):
         return early
-    return stamp(_feed(request, party=party.code), etag, last_modified)
+    return stamp(_feed(request, party=party.code), etag, last_modified, request)

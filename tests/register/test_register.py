@@ -193,3 +193,18 @@ def test_what_a_party_publishes_is_an_audited_admin_setting_with_history(client,
     assert event is not None and "register" in str(event.data).lower()
     assert EVENT_MODELS["Party"].objects.filter(pgh_obj_id="MYS").order_by("-pgh_id").first().register_publication == "all"
     assert "Tawau solar mini-grids" in get("/register/").content.decode()
+
+
+def test_the_register_speaks_the_readers_language(letters):
+    body = get("/register/", HTTP_ACCEPT_LANGUAGE="ms").content.decode()
+    assert "Daftar awam kebenaran" in body and 'lang="ms"' in body
+    revoked_row = body[body.index(letters["revoked"].number):][:600]
+    assert "Dibatalkan" in revoked_row  # "Revoked"
+
+
+def test_a_signed_in_readers_page_is_not_for_shared_caches(client, sabah_approver, letters):
+    assert get("/register/")["Cache-Control"].startswith("public")
+    client.force_login(sabah_approver)
+    response = client.get("/register/")
+    assert response.status_code == 200 and response["Cache-Control"].startswith("private")
+    assert get("/register/MYSX/").status_code == 404
