@@ -208,3 +208,37 @@ def test_a_signed_in_readers_page_is_not_for_shared_caches(client, sabah_approve
     response = client.get("/register/")
     assert response.status_code == 200 and response["Cache-Control"].startswith("private")
     assert get("/register/MYSX/").status_code == 404
+
+
+def test_anonymous_open_data_is_counted_per_address(monkeypatch, letters):
+    from apps.api.throttling import PerTokenThrottle
+
+    monkeypatch.setattr(PerTokenThrottle, "THROTTLE_RATES", {**PerTokenThrottle.THROTTLE_RATES, "api": "2/min"})
+    statuses = [Client(REMOTE_ADDR="198.51.100.7").get("/api/v1/register/").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert Client(REMOTE_ADDR="198.51.100.8").get("/api/v1/register/").status_code == 200
+
+
+def test_a_deep_page_costs_the_queries_of_the_first(letters, proponent, monkeypatch):
+    from apps.register import views
+
+    for i in range(6):
+        make_application(proponent, state="authorized", title=f"Deep {i}")
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    first = Client().get("/register/")
+    second_url = re.search(r'rel="next" href="\?([^"]+)"', first.content.decode()).group(1).replace("&amp;", "&")
+    third_body = Client().get("/register/?" + second_url).content.decode()
+    third_url = re.search(r'rel="next" href="\?([^"]+)"', third_body).group(1).replace("&amp;", "&")
+    assert queries("/register/") == queries("/register/?" + third_url)
+
+
+@pytest.mark.sqlite
+def test_the_acquiring_party_filter_on_either_database(proponent):
+    letter = make_application(proponent, state="authorized", title="Filtered by buyer").loa
+    assert letter.acquiring_parties, "the demo application names an acquiring Party"
+    buyer = letter.acquiring_parties[0]
+    data = Client().get("/api/v1/register/", {"acquiring": buyer}).json()
+    assert [row["number"] for row in data["results"]] == [letter.number]
+    other = "ZZZ" if buyer != "ZZZ" else "YYY"
+    assert Client().get("/api/v1/register/", {"acquiring": other}).json()["results"] == []
+    assert get(f"/register/?acquiring={buyer}").status_code == 200
