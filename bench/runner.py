@@ -133,7 +133,8 @@ def main() -> None:
 
     from apps.governance.demo import seed_demo_accounts, seed_reference_data
 
-    from . import fig_aef, fig_list_walk, fig_make_test, fig_notifications, fig_status_read, fig_sweep, fig_transitions
+    from . import (fig_aef, fig_list_walk, fig_make_test, fig_notifications, fig_register, fig_status_read, fig_sweep,
+                   fig_transitions)
     from .common import SIZES, Row, fmt
     from .seed import grow_applications, seeded_count
 
@@ -203,6 +204,7 @@ def main() -> None:
     step("sweep", "deadline sweep", sweep)
     step("notifications", "notification delivery", lambda: fig_notifications.notifications(sizes))
     step("aef", "AEF export", lambda: fig_aef.aef(sizes))
+    step("register", "register CSV", lambda: fig_register.register_csv(sizes))
     step("make_test", "make test", lambda: fig_make_test.make_test(sizes, run=mode == "full"))
 
     elapsed = time.perf_counter() - started

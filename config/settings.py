@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "apps.reporting",
     "apps.accounts",
     "apps.history",
+    "apps.register",
     "apps.translations",
 ]
 

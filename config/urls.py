@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/redoc/", api_redoc, name="api-redoc"),
     path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "favicon.png", permanent=True)),
     path("audit/", include("apps.audit.urls")),
+    path("register/", include("apps.register.urls")),  # the public register: no sign-in
     path("account/tokens/", personal_tokens, name="personal-tokens"),
     path("account/", include("apps.accounts.urls")),
     path("i18n/setlang/", set_language, name="set_language"),  # the switcher also remembers a signed-in person's choice

@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 
 from . import reference_views, tokens, views
+from .register import RegisterView
 from .auth import ObtainTokenView
 from .notifications import HealthView
 from .throttling import ScopedSharedThrottle
@@ -24,6 +25,7 @@ urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(throttle_classes=[ScopedSharedThrottle]), name="api-token"),
     path("queue/", reference_views.QueueView.as_view(), name="queue"),
     path("health/", HealthView.as_view(), name="api-health"),
+    path("register/", RegisterView.as_view(), name="register-api"),
     path("", include("apps.api.ledger_urls")),  # ledger and UNFCCC report endpoints
     path("", include(router.urls)),
 ]

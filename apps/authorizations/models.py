@@ -267,6 +267,12 @@ class LetterOfAuthorization(models.Model):
             models.CheckConstraint(condition=Q(authorized_quantity__gt=0), name="loa_quantity_positive"),
             models.UniqueConstraint(fields=["application", "version"], name="loa_one_number_per_version"),
         ]
+        # The public register's keyset orders (column, id) and its conditional GET's latest status change.
+        indexes = [
+            models.Index(fields=["issued_at", "id"], name="loa_issued_keyset_idx"),
+            models.Index(fields=["authorized_quantity", "id"], name="loa_quantity_keyset_idx"),
+            models.Index(fields=["status_changed_at"], name="loa_status_changed_idx"),
+        ]
         triggers = [
             pgtrigger.Protect(name="loa_no_delete", operation=pgtrigger.Delete),
             pgtrigger.Protect(

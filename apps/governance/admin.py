@@ -103,8 +103,8 @@ class PartyForm(forms.ModelForm):
 @admin.register(Party)
 class PartyAdmin(AuditedAdmin):
     form = PartyForm
-    list_display = ["code", "name", "is_host", "is_acquiring", "timezone", "letter_language"]
-    list_filter = ["is_host", "is_acquiring"]
+    list_display = ["code", "name", "is_host", "is_acquiring", "timezone", "letter_language", "register_publication"]
+    list_filter = ["is_host", "is_acquiring", "register_publication"]
     search_fields = ["code", "name"]
     inlines = [TierInline, DutyAssignmentInline, RequirementInline, JurisdictionInline, TranslationInline]
     change_form_template = "admin/governance/party/change_form.html"

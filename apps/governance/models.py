@@ -59,6 +59,14 @@ class NDCAccounting(models.TextChoices):
     MULTI_YEAR = "multi_year", _("Multi-year NDC")
 
 
+class RegisterPublication(models.TextChoices):
+    """Which of a Party's letters its public register shows (letters only: never applications, documents or people)."""
+
+    NONE = "none", _("Not published")
+    DECIDED = "decided", _("Letters in force and revoked letters")
+    ALL = "all", _("Every issued letter, also those pending the corresponding adjustment, lapsed and superseded")
+
+
 class Party(models.Model):
     """A Party to the Paris Agreement, identified by ISO 3166-1 alpha-3 (EU: EUE)."""
 
@@ -82,6 +90,9 @@ class Party(models.Model):
         _("letter language"), max_length=10, choices=settings.LANGUAGES, blank=True,
         help_text=_("The host Party's official language, printed beside English on its Letters of Authorization; "
                     "blank prints English only."))
+    register_publication = models.CharField(
+        _("public register"), max_length=10, choices=RegisterPublication.choices, default=RegisterPublication.DECIDED,
+        help_text=_("Which of the Party's Letters of Authorization anyone may read at /register/ and in its open data."))
 
     class Meta:
         ordering = ["code"]

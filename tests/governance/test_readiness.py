@@ -27,7 +27,7 @@ def test_a_time_zone_that_is_not_iana_cannot_be_saved():
     form = PartyForm(data={"code": "XTZ", "name": "Zoneland", "timezone": "Manila", "ndc_accounting": "single_year",
                            "ndc_first_year": 2021, "ndc_last_year": 2030})
     assert not form.is_valid() and "timezone" in form.errors
-    form = PartyForm(data={"code": "XTZ", "name": "Zoneland", "timezone": "Asia/Manila", "ndc_accounting": "single_year",
+    form = PartyForm(data={"code": "XTZ", "name": "Zoneland", "timezone": "Asia/Manila", "ndc_accounting": "single_year", "register_publication": "decided",
                            "ndc_first_year": 2021, "ndc_last_year": 2030})
     assert form.is_valid(), form.errors
 
@@ -43,6 +43,7 @@ def _admin_post_data(party: Party, **changes) -> dict:
     if party.issuance_requires_verification:
         data["issuance_requires_verification"] = "on"
     data["letter_language"] = party.letter_language
+    data["register_publication"] = party.register_publication
     # The translations inline (a generic inline): posted with no rows, it leaves the Party's translations as they are.
     data.update({"translations-translation-content_type-object_id-TOTAL_FORMS": 0,
                  "translations-translation-content_type-object_id-INITIAL_FORMS": 0})
