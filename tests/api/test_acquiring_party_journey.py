@@ -111,3 +111,12 @@ def test_an_unknown_approach_named_is_a_400_naming_the_field(api, thai_proponent
     response = api(thai_proponent).post("/api/v1/applications/", bangkok_payload(cooperative_approach="nope"), format="json")
     assert response.status_code == 400
     assert "cooperative_approach" in response.json()
+
+
+def test_the_cooperative_approaches_are_listed_read_only(api, proponent):
+    listed = api(proponent).get("/api/v1/cooperative-approaches/")
+    assert listed.status_code == 200
+    bangkok = next(row for row in listed.json() if row["code"] == "tha-che-bangkok-e-bus")
+    assert (bangkok["host_party"], bangkok["acquiring_parties"], bangkok["identifier"]) == ("THA", ["CHE"], "tha-che-bangkok-e-bus")
+    assert bangkok["agreements"] == ["Bilateral A6.2 implementing agreement"]
+    assert api(proponent).post("/api/v1/cooperative-approaches/", {}, format="json").status_code == 405
