@@ -151,8 +151,8 @@ class MembershipAdmin(AuditedAdmin):
 
 @admin.register(BilateralAgreement)
 class BilateralAgreementAdmin(AuditedAdmin):
-    list_display = ["acquiring_party", "host_party", "instrument", "date_signed", "entry_into_force", "end_date"]
-    list_filter = ["acquiring_party", "host_party"]
+    list_display = ["acquiring_party", "host_party", "instrument", "kind", "date_signed", "entry_into_force", "end_date"]
+    list_filter = ["kind", "acquiring_party", "host_party"]
 
 
 @admin.register(CooperativeApproach)

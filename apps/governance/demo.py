@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from .models import (
-    Authority, BilateralAgreement, CooperativeApproach, Duty, DutyAssignment, Jurisdiction, Membership, Party, ProponentOrganisation,
+    AgreementKind, Authority, BilateralAgreement, CooperativeApproach, Duty, DutyAssignment, Jurisdiction, Membership, Party, ProponentOrganisation,
     Requirement, Role, Tier,
 )
 from .reference import (
@@ -122,6 +122,16 @@ def _seed_acquirers(authority_rows) -> None:
                                                 defaults={"tier": tier, "sla_days": 30})
 
 
+def agreement_kind(instrument: str) -> str:
+    """The kind an agreements.csv instrument names: an MoU, a JCM arrangement, otherwise an implementing agreement."""
+    text = instrument.lower()
+    if "mou" in text or "memorandum" in text:
+        return AgreementKind.MOU
+    if "jcm" in text:
+        return AgreementKind.JCM_PARTNERSHIP
+    return AgreementKind.IMPLEMENTING_AGREEMENT
+
+
 def _seed_agreements() -> None:
     known = set(Party.objects.values_list("code", flat=True))
     for row in read_csv("agreements.csv"):
@@ -129,13 +139,14 @@ def _seed_agreements() -> None:
             BilateralAgreement.objects.update_or_create(
                 acquiring_party_id=row["acquiring_party_a3"], host_party_id=row["host_party_a3"], instrument=row["instrument"],
                 defaults={"date_signed": parse_date(row["date_signed"]), "entry_into_force": parse_date(row["entry_into_force"]),
-                          "source": row["source"]},
+                          "kind": agreement_kind(row["instrument"]), "source": row["source"]},
             )
     for row in read_csv("jcm_partners.csv"):
         if row["alpha_3"] in known:
             BilateralAgreement.objects.update_or_create(
                 acquiring_party_id="JPN", host_party_id=row["alpha_3"], instrument="Joint Crediting Mechanism (JCM) bilateral document",
-                defaults={"date_signed": parse_date(row["date_signed"]), "source": row["source"]},
+                defaults={"date_signed": parse_date(row["date_signed"]), "kind": AgreementKind.JCM_PARTNERSHIP,
+                          "source": row["source"]},
             )
 
 

@@ -287,10 +287,19 @@ class Requirement(models.Model):
             raise ValidationError({"field": _("Name the field that must be filled in.")})
 
 
+class AgreementKind(models.TextChoices):
+    IMPLEMENTING_AGREEMENT = "implementing_agreement", _("Implementing agreement")
+    MOU = "mou", _("Memorandum of understanding")
+    JCM_PARTNERSHIP = "jcm_partnership", _("JCM partnership")
+
+
 class BilateralAgreementQuerySet(models.QuerySet):
     def in_force(self, on=None):
+        """Agreements in force on the day: from entry into force (or, where the source gives only a signature, from
+        signature) until the end date; an undated agreement is never in force."""
         on = on or timezone.localdate()
-        return self.filter(models.Q(end_date__isnull=True) | models.Q(end_date__gte=on))
+        started = models.Q(entry_into_force__lte=on) | models.Q(entry_into_force__isnull=True, date_signed__lte=on)
+        return self.filter(started).filter(models.Q(end_date__isnull=True) | models.Q(end_date__gte=on))
 
 
 
@@ -300,6 +309,7 @@ class BilateralAgreement(models.Model):
     acquiring_party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="agreements_as_acquirer")
     host_party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="agreements_as_host")
     instrument = models.CharField(_("instrument"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=AgreementKind.choices, default=AgreementKind.IMPLEMENTING_AGREEMENT)
     date_signed = models.DateField(_("signed"), null=True, blank=True)
     entry_into_force = models.DateField(_("entry into force"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)

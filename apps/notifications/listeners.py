@@ -16,8 +16,8 @@ def notify_transition(fired: Fired) -> None:
     authority_roles += [(other.authority_id, STAFF_ROLES) for other in fired.context.also_opened]
     if fired.source != "draft":
         # The acquiring Parties' authorities hear of every step of an application naming them.
-        authority_roles += [(authority_id, STAFF_ROLES) for authority_id in Authority.objects.filter(
-            jurisdiction__parent__isnull=True, jurisdiction__party__in=application.acquiring_parties.all()).values_list("pk", flat=True)]
+        authority_roles.append((Authority.objects.filter(
+            jurisdiction__parent__isnull=True, jurisdiction__party__in=application.acquiring_parties.all()).values("pk"), STAFF_ROLES))
     notify(
         event=fired.transition.name, event_key=f"audit:{fired.event.seq}", application=application,
         recipient_ids=recipients_query(authority_roles=authority_roles, organisation_id=application.organisation_id),

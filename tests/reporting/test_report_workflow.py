@@ -183,7 +183,13 @@ def test_worked_example_bangkok_e_bus_first_transfer_to_switzerland(proponent, f
     application = authorized(proponent, jurisdiction="TH-10", host_party="THA", acquiring_parties=["CHE"],
                              vintage_from=2022, vintage_to=2022, requested_quantity=1916, sector="Transportation",
                              mitigation_type="Emission reductions", actors={"loa": thailand, "ca": thailand})
+    # The Bangkok E-Bus approach requires Switzerland's authorization before the first transfer.
+    from apps.authorizations.services import authorize_acquisition
+
+    assert application.state == "acquirer_review"
     issue_verified(application=application, acting_user=thailand, vintage=2022, quantity=1916)
+    authorize_acquisition(application, acting_user=user("switzerland.approver"))
+    application.refresh_from_db()
     transfer_itmos(application=application, acting_user=thailand, vintage=2022, quantity=1916,
                    to_party=Party.objects.get(code="CHE"))
     assert year_adjustment(Party.objects.get(code="THA"), YEAR).corresponding_adjustment == 1916

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('authorizations', '0005_amendments'),
-        ('governance', '0004_cooperative_approach'),
+        ('governance', '0004_cooperative_approach_and_agreement_kind'),
     ]
 
     operations = [

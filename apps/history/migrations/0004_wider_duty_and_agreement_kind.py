@@ -15,4 +15,9 @@ class Migration(migrations.Migration):
             name='duty',
             field=models.CharField(choices=[('loa_issuance', 'Letter of Authorization issuance'), ('ca_approval', 'Corresponding adjustment approval'), ('report_approval', 'UNFCCC report approval'), ('acquiring_authorization', "Acquiring Party's authorization")], max_length=30, verbose_name='duty'),
         ),
+        migrations.AddField(
+            model_name='bilateralagreementevent',
+            name='kind',
+            field=models.CharField(choices=[('implementing_agreement', 'Implementing agreement'), ('mou', 'Memorandum of understanding'), ('jcm_partnership', 'JCM partnership')], default='implementing_agreement', max_length=30, verbose_name='kind'),
+        ),
     ]
