@@ -22,8 +22,9 @@ def thai_proponent(db):
 
 
 def bangkok_payload(**overrides):
-    return application_payload(title="Bangkok E-Bus Programme", host_party="THA", jurisdiction="TH-10",
-                               acquiring_parties=["CHE"], purposes="NDC", **overrides)
+    fields = {"title": "Bangkok E-Bus Programme", "host_party": "THA", "jurisdiction": "TH-10", "acquiring_parties": ["CHE"],
+              "purposes": "NDC"}
+    return application_payload(**{**fields, **overrides})
 
 
 def act(api, persona, reference, transition, **body):
@@ -120,3 +121,48 @@ def test_the_cooperative_approaches_are_listed_read_only(api, proponent):
     assert (bangkok["host_party"], bangkok["acquiring_parties"], bangkok["identifier"]) == ("THA", ["CHE"], "tha-che-bangkok-e-bus")
     assert bangkok["agreements"] == ["Bilateral A6.2 implementing agreement"]
     assert api(proponent).post("/api/v1/cooperative-approaches/", {}, format="json").status_code == 405
+
+
+def test_the_swiss_officer_decides_on_the_same_pages(api, thai_proponent):
+    from django.test import Client
+    from django.urls import reverse
+
+    thailand, switzerland = user("thailand.approver"), user("switzerland.approver")
+    reference = api(thai_proponent).post("/api/v1/applications/", bangkok_payload(), format="json").json()["reference"]
+    act(api, thai_proponent, reference, "submit")
+    act(api, thailand, reference, "issue_loa", authorized_quantity=5000)
+    act(api, thailand, reference, "approve_ca")
+    client = Client()
+    client.force_login(switzerland)
+    assert reference in client.get(reverse("queue")).content.decode()
+    page = client.get(reverse("application", kwargs={"reference": reference})).content.decode()
+    assert "Authorize the acquisition" in page and "Refuse the acquisition" in page
+    client.post(reverse("application-transition", kwargs={"reference": reference, "name": "authorize_acquisition"}),
+                {"authorize_acquisition-seen_state": "acquirer_review", "authorize_acquisition-comment": ""})
+    from apps.authorizations.models import Application
+
+    assert Application.objects.get(reference=reference).state == "authorized"
+
+
+def test_with_two_acquiring_parties_each_authorizes_on_its_own_stage(api, thai_proponent):
+    from apps.governance.models import Authority, Membership, Role
+
+    CooperativeApproach.objects.get(code="tha-che-bangkok-e-bus").acquiring_parties.add("SGP")
+    thailand, switzerland = user("thailand.approver"), user("switzerland.approver")
+    singapore = get_user_model().objects.create_user("singapore.approver")
+    authority, _ = Authority.objects.get_or_create(jurisdiction_id="SG", defaults={"name": "Singapore test authority"})
+    Membership.objects.create(user=singapore, authority=authority, role=Role.APPROVER)
+    created = api(thai_proponent).post("/api/v1/applications/", bangkok_payload(acquiring_parties=["CHE", "SGP"]), format="json")
+    reference = created.json()["reference"]
+    assert act(api, thai_proponent, reference, "submit").status_code == 200, api(thai_proponent).get(
+        f"/api/v1/applications/{reference}/").json()
+    act(api, thailand, reference, "issue_loa", authorized_quantity=5000)
+    assert act(api, thailand, reference, "approve_ca").json()["state"] == "acquirer_review"
+    from apps.authorizations.models import Stage
+
+    assert sorted(Stage.objects.filter(application__reference=reference, closed_at__isnull=True)
+                  .values_list("acquiring_party_id", flat=True)) == ["CHE", "SGP"]
+    assert act(api, singapore, reference, "authorize_acquisition").json()["state"] == "acquirer_review"
+    assert act(api, singapore, reference, "authorize_acquisition").status_code == 403  # its own stage is decided
+    assert act(api, switzerland, reference, "authorize_acquisition").json()["state"] == "authorized"
+    assert user("korea.approver") and api(user("korea.approver")).get(f"/api/v1/applications/{reference}/").status_code == 404
