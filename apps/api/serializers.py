@@ -5,11 +5,11 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.authorizations.models import Application, Document, FirstTransferDefinition, LetterOfAuthorization, Mechanism, Purpose
+from apps.authorizations.models import Application, Document, FirstTransferDefinition, LetterOfAuthorization, Mechanism, Purpose, State
 from apps.authorizations.selectors import available_transitions
 from apps.authorizations.services import ApplicationInput
 from apps.authorizations.workflow import APPLICATION
-from apps.permissions import open_stage_of
+from apps.permissions import REVIEWER_OR_APPROVER, open_acquiring_stage_of, open_stage_of
 from apps.governance.models import Authority, DutyAssignment, Jurisdiction, Party, Tier
 
 from .fields import CodeListField, StrictIntegerField
@@ -50,6 +50,8 @@ class StageSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField()
     overdue = serializers.SerializerMethodField()
     escalation_level = serializers.IntegerField()
+    acquiring_party = serializers.CharField(source="acquiring_party_id", allow_null=True,
+                                            help_text="The acquiring Party whose authority holds the stage; null for the host's stages.")
 
     def get_overdue(self, stage) -> bool:
         return stage.closed_at is None and stage.due_at <= timezone.now()
@@ -126,7 +128,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return approach_data(application.approach)
 
     def get_current_stage(self, application) -> dict | None:
-        stage = open_stage_of(application)
+        stage = _current_stage(application, self.context["request"].user)
         return StageSerializer(stage).data if stage is not None else None
 
     def get_available_transitions(self, application) -> list[str]:
@@ -141,6 +143,13 @@ class ApplicationSerializer(serializers.ModelSerializer):
         if application.loa is None:
             return None
         return LetterSerializer(application.loa, context={"application": application}).data
+
+
+def _current_stage(application, user):
+    """The open stage; while acquiring Parties review side by side, the caller's own Party's one if it has one."""
+    if application.state == State.ACQUIRER_REVIEW:
+        return open_acquiring_stage_of(user, application, REVIEWER_OR_APPROVER) or open_stage_of(application)
+    return open_stage_of(application)
 
 
 def approach_data(approach) -> dict | None:
@@ -187,10 +196,11 @@ def application_detail_data(application, user) -> dict:
     data.update({name: None if getattr(application, name) is None else int(getattr(application, name)) for name in _INTEGER_FIELDS})
     data.update({name: _text(getattr(application, name)) for name in _USE_FIELDS})
     data["cooperative_approach"] = approach_data(application.approach)
-    stage = open_stage_of(application)
+    stage = _current_stage(application, user)
     data["current_stage"] = None if stage is None else {
         "duty": _text(stage.duty), "authority": _text(stage.authority.name), "due_at": _when(stage.due_at),
-        "overdue": stage.closed_at is None and stage.due_at <= timezone.now(), "escalation_level": int(stage.escalation_level)}
+        "overdue": stage.closed_at is None and stage.due_at <= timezone.now(), "escalation_level": int(stage.escalation_level),
+        "acquiring_party": stage.acquiring_party_id}
     data["available_transitions"] = available_transitions(user, application)
     data["history"] = [{"transition": _text(event["data"]["transition"]), "from": _text(event["data"]["from"]),
                         "to": _text(event["data"]["to"]), "actor": _text(event["actor_username"]), "at": _when(event["at"]),
@@ -271,6 +281,8 @@ class QueueEntrySerializer(serializers.Serializer):
     due_at = serializers.DateTimeField()
     overdue = serializers.SerializerMethodField()
     escalation_level = serializers.IntegerField()
+    acquiring_party = serializers.CharField(source="acquiring_party_id", allow_null=True,
+                                            help_text="The acquiring Party whose authority holds the stage; null for the host's stages.")
 
     def get_overdue(self, stage) -> bool:
         return stage.due_at <= timezone.now()

@@ -162,6 +162,9 @@ def test_with_two_acquiring_parties_each_authorizes_on_its_own_stage(api, thai_p
 
     assert sorted(Stage.objects.filter(application__reference=reference, closed_at__isnull=True)
                   .values_list("acquiring_party_id", flat=True)) == ["CHE", "SGP"]
+    own = api(singapore).get(f"/api/v1/applications/{reference}/").json()["current_stage"]
+    assert (own["duty"], own["acquiring_party"], own["authority"]) == ("acquiring_authorization", "SGP", "Singapore test authority")
+    assert api(switzerland).get(f"/api/v1/applications/{reference}/").json()["current_stage"]["acquiring_party"] == "CHE"
     assert act(api, singapore, reference, "authorize_acquisition").json()["state"] == "acquirer_review"
     assert act(api, singapore, reference, "authorize_acquisition").status_code == 403  # its own stage is decided
     assert act(api, switzerland, reference, "authorize_acquisition").json()["state"] == "authorized"
