@@ -34,3 +34,12 @@ def test_the_seed_tells_moUs_and_jcm_partnerships_from_implementing_agreements()
     assert BilateralAgreement.objects.get(acquiring_party_id="KOR", host_party_id="MYS").kind == AgreementKind.MOU
     assert BilateralAgreement.objects.get(acquiring_party_id="CHE", host_party_id="THA").kind == AgreementKind.IMPLEMENTING_AGREEMENT
     assert set(BilateralAgreement.objects.filter(acquiring_party_id="JPN").values_list("kind", flat=True)) == {AgreementKind.JCM_PARTNERSHIP}
+
+
+def test_every_jcm_partner_in_the_reference_data_is_loaded():
+    from apps.governance.reference import read_csv
+
+    partners = {row["alpha_3"] for row in read_csv("jcm_partners.csv")}
+    loaded = set(BilateralAgreement.objects.filter(acquiring_party_id="JPN", kind=AgreementKind.JCM_PARTNERSHIP)
+                 .values_list("host_party_id", flat=True))
+    assert len(partners) == 31 and partners <= loaded
