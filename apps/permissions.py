@@ -36,6 +36,7 @@ class Seat:
     authority_id: int
     role: str
     jurisdiction_path: str
+    party: str = ""
 
 
 def seats_of(user) -> list[Seat]:
@@ -48,10 +49,11 @@ def seats_of(user) -> list[Seat]:
         enforced = getattr(settings, "TIERFLOW_REQUIRE_2FA", False)
         if enforced:  # the decision's second-factor check rides on this query (a transition's statement budget)
             rows = rows.annotate(has_device=Exists(TOTPDevice.objects.filter(user_id=OuterRef("user_id"), confirmed=True)))
-        rows = list(rows.values_list("authority_id", "role", "authority__jurisdiction__path", *(["has_device"] if enforced else [])))
-        cached = [Seat(*row[:3]) for row in rows]
+        rows = list(rows.values_list("authority_id", "role", "authority__jurisdiction__path",
+                                     "authority__jurisdiction__party_id", *(["has_device"] if enforced else [])))
+        cached = [Seat(*row[:4]) for row in rows]
         if enforced and rows:
-            user._tierflow_has_device = rows[0][3]
+            user._tierflow_has_device = rows[0][4]
         user._tierflow_seats = cached
     return cached
 
@@ -140,7 +142,36 @@ def can_view(user, application) -> bool:
     if application.state == DRAFT or (application.state == WITHDRAWN and not stages_of(application)):
         return False
     path = application.jurisdiction.path
-    return any(path.startswith(seat.jurisdiction_path) for seat in seats_of(user))
+    seats = seats_of(user)
+    if any(path.startswith(seat.jurisdiction_path) for seat in seats):
+        return True
+    # The acquiring Party's officers read what names their Party (acting only on their own stage).
+    return bool(seats) and bool(acquiring_party_codes(application) & {seat.party for seat in seats})
+
+
+def acquiring_party_codes(application) -> set[str]:
+    codes = getattr(application, "acquiring_codes", None)  # the API's detail read loaded them already
+    if codes is not None:
+        return set(codes)
+    cache = getattr(application, "_prefetched_objects_cache", {})
+    if "acquiring_parties" in cache:
+        return {party.pk for party in cache["acquiring_parties"]}
+    return set(application.acquiring_parties.values_list("pk", flat=True))
+
+
+def open_acquiring_stage_of(user, application, roles=APPROVER):
+    """The open `acquiring_authorization` stage the user acts for (their Party's authority, or the next tier up after escalation)."""
+    for stage in stages_of(application):
+        if stage.closed_at is None and stage.duty == Duty.ACQUIRING_AUTHORIZATION and (
+                holds(user, stage.authority_id, roles) or (next_tier_may_act(stage) and holds(user, stage.escalation_authority_id, roles))):
+            return stage
+    return None
+
+
+@rules.predicate
+def approves_acquiring_stage(user, application) -> bool:
+    """Approver of the authority holding an acquiring Party's open `acquiring_authorization` stage."""
+    return open_acquiring_stage_of(user, application) is not None
 
 
 @rules.predicate

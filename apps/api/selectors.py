@@ -25,15 +25,15 @@ def _caller_sql() -> str:
     """Fixed SQL text, built once from the models' tables: the ORM's union compiles for longer than it runs."""
     members = ProponentOrganisation.members.through._meta.db_table
     membership, authority, jurisdiction = (m._meta.db_table for m in (Membership, Authority, Jurisdiction))
-    return (f'SELECT {ORGANISATION}, m.proponentorganisation_id, \'\', \'\' FROM "{members}" m WHERE m.user_id = %s '
-            f'UNION ALL SELECT {SEAT}, s.authority_id, s.role, j.path FROM "{membership}" s '
+    return (f'SELECT {ORGANISATION}, m.proponentorganisation_id, \'\', \'\', \'\' FROM "{members}" m WHERE m.user_id = %s '
+            f'UNION ALL SELECT {SEAT}, s.authority_id, s.role, j.path, j.party_id FROM "{membership}" s '
             f'JOIN "{authority}" a ON a.id = s.authority_id JOIN "{jurisdiction}" j ON j.code = a.jurisdiction_id '
             f'WHERE s.user_id = %s')
 
 
 def _remember_caller(user, organisation_ids, seats) -> None:
     user._tierflow_organisations = set(organisation_ids)
-    user._tierflow_seats = [Seat(authority_id, role, path) for authority_id, role, path in seats]
+    user._tierflow_seats = [Seat(authority_id, role, path, party) for authority_id, role, path, party in seats]
 
 
 @cache
@@ -46,7 +46,7 @@ def _token_sql() -> str:
         m._meta.db_table for m in (Token, get_user_model(), Membership, Authority, Jurisdiction))
     return (f'SELECT t.key AS x_key, t.created AS x_created, u.*, '
             f'ARRAY(SELECT m.proponentorganisation_id FROM "{members}" m WHERE m.user_id = u.id) AS x_organisations, '
-            f'(SELECT jsonb_agg(jsonb_build_array(s.authority_id, s.role, j.path)) FROM "{membership}" s '
+            f'(SELECT jsonb_agg(jsonb_build_array(s.authority_id, s.role, j.path, j.party_id)) FROM "{membership}" s '
             f'JOIN "{authority}" a ON a.id = s.authority_id JOIN "{jurisdiction}" j ON j.code = a.jurisdiction_id '
             f'WHERE s.user_id = u.id) AS x_seats '
             f'FROM "{token}" t JOIN "{user}" u ON u.id = t.user_id WHERE t.key = %s')
@@ -83,8 +83,8 @@ def resolve_caller(user) -> None:
     with connection.cursor() as cursor:
         cursor.execute(_caller_sql(), [user.pk, user.pk])
         rows = cursor.fetchall()
-    _remember_caller(user, [pk for kind, pk, _, _ in rows if kind == ORGANISATION],
-                     [(pk, role, path) for kind, pk, role, path in rows if kind == SEAT])
+    _remember_caller(user, [pk for kind, pk, _, _, _ in rows if kind == ORGANISATION],
+                     [(pk, role, path, party) for kind, pk, role, path, party in rows if kind == SEAT])
 
 
 @cache

@@ -5,11 +5,11 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.authorizations.models import Application, Document, FirstTransferDefinition, LetterOfAuthorization, Mechanism, Purpose
+from apps.authorizations.models import Application, Document, FirstTransferDefinition, LetterOfAuthorization, Mechanism, Purpose, State
 from apps.authorizations.selectors import available_transitions
 from apps.authorizations.services import ApplicationInput
 from apps.authorizations.workflow import APPLICATION
-from apps.permissions import open_stage_of
+from apps.permissions import REVIEWER_OR_APPROVER, open_acquiring_stage_of, open_stage_of
 from apps.governance.models import Authority, DutyAssignment, Jurisdiction, Party, Tier
 
 from .fields import CodeListField, StrictIntegerField
@@ -36,6 +36,9 @@ class ApplicationInputSerializer(serializers.Serializer):
     local_partner = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     benefit_sharing_plan = serializers.CharField(required=False, allow_blank=True, default="")
     mechanism = serializers.ChoiceField(choices=Mechanism.choices, required=False, default=Mechanism.ARTICLE_6_2)
+    cooperative_approach = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default="",
+        help_text="The code of the cooperative approach; left out, the only one fitting host, acquiring Parties and purposes.")
 
     def to_input(self) -> ApplicationInput:
         return ApplicationInput(**self.validated_data)
@@ -47,6 +50,8 @@ class StageSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField()
     overdue = serializers.SerializerMethodField()
     escalation_level = serializers.IntegerField()
+    acquiring_party = serializers.CharField(source="acquiring_party_id", allow_null=True,
+                                            help_text="The acquiring Party whose authority holds the stage; null for the host's stages.")
 
     def get_overdue(self, stage) -> bool:
         return stage.closed_at is None and stage.due_at <= timezone.now()
@@ -106,20 +111,24 @@ class ApplicationSerializer(serializers.ModelSerializer):
     available_transitions = serializers.SerializerMethodField()
     history = serializers.SerializerMethodField()
     loa = serializers.SerializerMethodField()
+    cooperative_approach = serializers.SerializerMethodField()
 
     class Meta:
         model = Application
         fields = ["reference", "title", "description", "state", "organisation", "host_party", "jurisdiction",
                   "acquiring_parties", "sector", "mitigation_type", "activity_type", "requested_quantity",
                   "vintage_from", "vintage_to", "purposes", "first_transfer_definition", "host_registry_id",
-                  "local_partner", "benefit_sharing_plan", "mechanism", "current_stage", "available_transitions", "history",
+                  "local_partner", "benefit_sharing_plan", "mechanism", "cooperative_approach", "current_stage", "available_transitions", "history",
                   "loa", "created_at", "updated_at"]
 
     def get_acquiring_parties(self, application) -> list[str]:
         return sorted(party.pk for party in application.acquiring_parties.all())
 
+    def get_cooperative_approach(self, application) -> dict | None:
+        return approach_data(application.approach)
+
     def get_current_stage(self, application) -> dict | None:
-        stage = open_stage_of(application)
+        stage = _current_stage(application, self.context["request"].user)
         return StageSerializer(stage).data if stage is not None else None
 
     def get_available_transitions(self, application) -> list[str]:
@@ -134,6 +143,26 @@ class ApplicationSerializer(serializers.ModelSerializer):
         if application.loa is None:
             return None
         return LetterSerializer(application.loa, context={"application": application}).data
+
+
+def _current_stage(application, user):
+    """The open stage; while acquiring Parties review side by side, the caller's own Party's one if it has one."""
+    if application.state == State.ACQUIRER_REVIEW:
+        return open_acquiring_stage_of(user, application, REVIEWER_OR_APPROVER) or open_stage_of(application)
+    return open_stage_of(application)
+
+
+def approach_data(approach) -> dict | None:
+    """The cooperative approach as the application and `/cooperative-approaches/` show it."""
+    if approach is None:
+        return None
+    return {"code": approach.code, "name": approach.name, "unfccc_id": approach.unfccc_id or None,
+            "identifier": approach.identifier, "identifier_provisional": approach.identifier_is_provisional,
+            "host_party": approach.host_party_id,
+            "acquiring_parties": sorted(party.pk for party in approach.acquiring_parties.all()),
+            "agreements": [agreement.instrument for agreement in approach.agreements.all()],
+            "initial_report_date": approach.initial_report_date.isoformat() if approach.initial_report_date else None,
+            "status": approach.status, "acquirer_authorization_required": approach.acquirer_authorization_required}
 
 
 _DATETIME = serializers.DateTimeField()  # stateless: one instance formats every timestamp as DRF would
@@ -166,10 +195,12 @@ def application_detail_data(application, user) -> dict:
     data.update({name: _text(getattr(application, name)) for name in _ACTIVITY_FIELDS})
     data.update({name: None if getattr(application, name) is None else int(getattr(application, name)) for name in _INTEGER_FIELDS})
     data.update({name: _text(getattr(application, name)) for name in _USE_FIELDS})
-    stage = open_stage_of(application)
+    data["cooperative_approach"] = approach_data(application.approach)
+    stage = _current_stage(application, user)
     data["current_stage"] = None if stage is None else {
         "duty": _text(stage.duty), "authority": _text(stage.authority.name), "due_at": _when(stage.due_at),
-        "overdue": stage.closed_at is None and stage.due_at <= timezone.now(), "escalation_level": int(stage.escalation_level)}
+        "overdue": stage.closed_at is None and stage.due_at <= timezone.now(), "escalation_level": int(stage.escalation_level),
+        "acquiring_party": stage.acquiring_party_id}
     data["available_transitions"] = available_transitions(user, application)
     data["history"] = [{"transition": _text(event["data"]["transition"]), "from": _text(event["data"]["from"]),
                         "to": _text(event["data"]["to"]), "actor": _text(event["actor_username"]), "at": _when(event["at"]),
@@ -250,6 +281,8 @@ class QueueEntrySerializer(serializers.Serializer):
     due_at = serializers.DateTimeField()
     overdue = serializers.SerializerMethodField()
     escalation_level = serializers.IntegerField()
+    acquiring_party = serializers.CharField(source="acquiring_party_id", allow_null=True,
+                                            help_text="The acquiring Party whose authority holds the stage; null for the host's stages.")
 
     def get_overdue(self, stage) -> bool:
         return stage.due_at <= timezone.now()

@@ -2,7 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 
-from . import reference_views, tokens, views
+from . import cooperative_approaches, reference_views, tokens, views
 from .register import RegisterView
 from .auth import ObtainTokenView
 from .notifications import HealthView
@@ -17,6 +17,7 @@ router.register("tiers", reference_views.TierViewSet, basename="tier")
 router.register("jurisdictions", reference_views.JurisdictionViewSet, basename="jurisdiction")
 router.register("authorities", reference_views.AuthorityViewSet, basename="authority")
 router.register("duty-assignments", reference_views.DutyAssignmentViewSet, basename="duty-assignment")
+router.register("cooperative-approaches", cooperative_approaches.CooperativeApproachViewSet, basename="cooperative-approach")
 router.register("tokens", tokens.PersonalTokenViewSet, basename="personal-token")
 router.register("webhooks/endpoints", EndpointViewSet, basename="webhook-endpoint")
 

@@ -11,16 +11,18 @@ from dataclasses import dataclass
 
 from apps.governance.models import Duty, Role
 
-from .workflow import APPLICATION, STAGE_DUTY, State
+from .workflow import APPLICATION, PARTY_STAGE_DUTY, STAGE_DUTY, State
 
 PROPONENT = "proponent"
 ADMINISTRATOR = "administrator"
 OPEN_STAGE = "open stage"
 AUTHORIZING = "LoA issuer or CA holder"
 OFFICER_ROLES = (Role.REVIEWER, Role.APPROVER, Role.SUPERVISOR)
-TIERS = (Duty.LOA_ISSUANCE, Duty.CA_APPROVAL)  # the tier holding each duty for the application's jurisdiction
-TIER_LABEL = {Duty.LOA_ISSUANCE: "LoA tier", Duty.CA_APPROVAL: "CA tier"}
-OPEN_STAGE_DUTY = STAGE_DUTY
+HOST_TIERS = (Duty.LOA_ISSUANCE, Duty.CA_APPROVAL)  # the tier holding each duty for the application's jurisdiction
+# The acquiring Party's tier holding `acquiring_authorization` (a Party the application names).
+TIERS = (*HOST_TIERS, Duty.ACQUIRING_AUTHORIZATION)
+TIER_LABEL = {Duty.LOA_ISSUANCE: "LoA tier", Duty.CA_APPROVAL: "CA tier", Duty.ACQUIRING_AUTHORIZATION: "acquiring Party"}
+OPEN_STAGE_DUTY = {**STAGE_DUTY, **PARTY_STAGE_DUTY}
 # States in which the LoA has been issued and the CA stage exists (or existed).
 AFTER_LOA = {State.CA_REVIEW, State.AUTHORIZED, State.AMENDMENT_LOA_REVIEW, State.AMENDMENT_CA_REVIEW}
 
@@ -38,6 +40,7 @@ GRANTS = {
     "approves_loa_stage": Grant((Role.APPROVER,), Duty.LOA_ISSUANCE),
     "approves_ca_stage": Grant((Role.APPROVER,), Duty.CA_APPROVAL),
     "approves_for_an_authorizing_duty": Grant((Role.APPROVER,), AUTHORIZING),
+    "approves_acquiring_stage": Grant((Role.APPROVER,), Duty.ACQUIRING_AUTHORIZATION),
 }
 
 
@@ -63,9 +66,9 @@ def allowed(*, transition: str, state: str, role: str, tier: str | None = None, 
     if grant.stage is None:
         return role == PROPONENT
     if grant.stage == OPEN_STAGE:
-        return OPEN_STAGE_DUTY.get(state) == tier
+        return STAGE_DUTY.get(state) == tier
     if grant.stage == AUTHORIZING:
-        return state in AFTER_LOA and tier in TIERS
+        return state in AFTER_LOA and tier in HOST_TIERS
     return OPEN_STAGE_DUTY.get(state) == grant.stage == tier
 
 

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
-from apps.governance.models import Authority, Duty, EscalationLevel, Jurisdiction, Party, ProponentOrganisation
+from apps.governance.models import Authority, CooperativeApproach, Duty, EscalationLevel, Jurisdiction, Party, ProponentOrganisation
 
 from .workflow import APPLICATION, STAGE_DUTY, LetterStatus, State  # noqa: F401  (re-exported for callers)
 
@@ -72,6 +72,9 @@ class Application(APPLICATION.fsm_methods("state"), ConcurrentTransitionMixin, m
     cooperative_approach_id = models.CharField(_("cooperative approach ID"), max_length=6, blank=True,
                                                help_text=_("CA followed by 4 digits, as the UNFCCC assigned it."))
     mechanism = models.CharField(_("mechanism"), max_length=12, choices=Mechanism.choices, default=Mechanism.ARTICLE_6_2)
+    # The cooperative approach the activity runs under (determined from host, acquirers and purposes, or named).
+    approach = models.ForeignKey(CooperativeApproach, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="applications", verbose_name=_("cooperative approach"))
     # The current letter version (null until the first is issued): at most one is current, by construction.
     loa = models.OneToOneField("LetterOfAuthorization", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                editable=False)
@@ -145,8 +148,10 @@ class Stage(models.Model):
     """The time an application spends with one duty holder, with its deadline and escalation."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="stages")
-    duty = models.CharField(max_length=20, choices=Duty.choices)
+    duty = models.CharField(max_length=30, choices=Duty.choices)
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="stages")
+    # The acquiring Party whose authority holds an `acquiring_authorization` stage (null: the host's own stages).
+    acquiring_party = models.ForeignKey(Party, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     escalation_authority = models.ForeignKey(Authority, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     opened_at = models.DateTimeField()
     # When the holder's reviewers and approvers are reminded (null: the policy sends no reminder).
@@ -166,7 +171,9 @@ class Stage(models.Model):
     class Meta:
         ordering = ["opened_at"]
         constraints = [
-            models.UniqueConstraint(fields=["application"], condition=Q(closed_at__isnull=True), name="one_open_stage_per_application"),
+            # One open stage of the host's, or one per acquiring Party while they authorize side by side.
+            models.UniqueConstraint(fields=["application", "acquiring_party"], condition=Q(closed_at__isnull=True),
+                                    nulls_distinct=False, name="one_open_stage_per_application_and_party"),
         ]
         indexes = [
             # The sweep reads only open stages that are due: cost follows the due, not the open.

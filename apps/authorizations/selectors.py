@@ -23,11 +23,16 @@ def visible_applications(user, queryset: QuerySet | None = None) -> QuerySet:
     queryset = Application.objects.all() if queryset is None else queryset
     condition = Q(organisation_id__in=organisation_ids_of(user))
     paths = {seat.jurisdiction_path for seat in seats_of(user)}
+    parties = {seat.party for seat in seats_of(user) if seat.party}
     if paths:
         in_jurisdiction = Q()
         for path in paths:
             in_jurisdiction |= Q(jurisdiction__path__startswith=path)
         never_submitted = Q(state=State.WITHDRAWN) & ~Exists(Stage.objects.filter(application=OuterRef("pk")))
+        # The acquiring Party's officers read applications naming their Party, from submission on.
+        if parties:
+            in_jurisdiction |= Q(pk__in=Application.acquiring_parties.through.objects.filter(
+                party_id__in=parties).values("application_id"))
         condition |= in_jurisdiction & ~Q(state=State.DRAFT) & ~never_submitted
     return queryset.filter(condition)
 

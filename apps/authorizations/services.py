@@ -24,16 +24,17 @@ from apps.audit.events import Event
 from apps.audit.services import record_event
 from apps.governance.models import Jurisdiction, Party, ProponentOrganisation
 from apps.governance.selectors import resolve_duty_holder_for
-from apps.permissions import APPROVER, holds, is_proponent, open_stage_of, stages_of
+from apps.permissions import APPROVER, holds, is_proponent, open_acquiring_stage_of, open_stage_of, stages_of
 from apps.workflow import engine
 from apps.workflow.engine import Subject, TransitionNotAvailable
 
+from . import acquiring
 from .deadlines import deadlines_for
 from .edits import edit_values
 from .models import (Amendment, AmendmentStatus, Application, FirstTransferDefinition, LetterOfAuthorization, LetterStatus, Purpose,
                      ReferenceCounter, Stage)
 from .requirements import unmet_requirements
-from .workflow import APPLICATION, EDITABLE_STATES, STAGE_DUTY
+from .workflow import APPLICATION, EDITABLE_STATES, PARTY_STAGE_DUTY, STAGE_DUTY
 
 __all__ = ["TransitionNotAvailable", "EDITABLE_STATES", "TRANSITION_SERVICES"]
 
@@ -59,6 +60,7 @@ class ApplicationInput:
     local_partner: str = ""
     benefit_sharing_plan: str = ""
     mechanism: str = "article_6_2"
+    cooperative_approach: str = ""  # its code, when the client names one; otherwise determined
 
 
 def validate_application_input(data: ApplicationInput) -> None:
@@ -100,6 +102,14 @@ def first_transfer_definition_error(purposes: str, definition: str) -> str:
     return ""
 
 
+_NOT_COLUMNS = {"acquiring_parties", "cooperative_approach"}
+
+
+def _approach_of(data: ApplicationInput):
+    return acquiring.approach_for(host_party=data.host_party, acquiring_parties=data.acquiring_parties,
+                                  purposes=data.purposes, named=data.cooperative_approach)
+
+
 def _with_implied_first_transfer(data: ApplicationInput) -> ApplicationInput:
     if data.purposes in OIMP_PURPOSES or data.first_transfer_definition:
         return data
@@ -123,10 +133,11 @@ def create_application(*, acting_user, organisation: ProponentOrganisation, data
         raise PermissionDenied(_("You are not a member of %(organisation)s.") % {"organisation": organisation})
     validate_application_input(data)
     data = _with_implied_first_transfer(data)
-    fields = {k: v for k, v in vars(data).items() if k != "acquiring_parties"}
+    approach = _approach_of(data)
+    fields = {k: v for k, v in vars(data).items() if k not in _NOT_COLUMNS}
     application = Application(
         reference=_next_reference(data.host_party, data.jurisdiction, timezone.now().year),
-        organisation=organisation, created_by=acting_user, **fields,
+        organisation=organisation, created_by=acting_user, approach=approach, **fields,
     )
     application.save()
     application.acquiring_parties.set(data.acquiring_parties)
@@ -147,11 +158,12 @@ def update_application(application: Application, *, acting_user, data: Applicati
     locked._unmet_requirements = None
     validate_application_input(data)
     data = _with_implied_first_transfer(data)
-    changed = sorted(k for k, v in vars(data).items() if k != "acquiring_parties" and getattr(locked, k) != v)
+    changed = sorted(k for k, v in vars(data).items() if k not in _NOT_COLUMNS and getattr(locked, k) != v)
     values = edit_values(locked, data, changed, acquiring_before=sorted(locked.acquiring_parties.values_list("pk", flat=True)))
     for key, value in vars(data).items():
-        if key != "acquiring_parties":
+        if key not in _NOT_COLUMNS:
             setattr(locked, key, value)
+    locked.approach = _approach_of(data)
     locked.save()
     locked.acquiring_parties.set(data.acquiring_parties)
     record_event(
@@ -205,6 +217,8 @@ def _move_stage(application: Application, source: str, now: datetime) -> Stage |
     Only `loa_review` and `ca_review` have a stage, so the other states skip the statements
     that could change nothing.
     """
+    if application.state in PARTY_STAGE_DUTY or source in PARTY_STAGE_DUTY:
+        return _move_party_stages(application, source, now)
     closing = source in STAGE_DUTY
     duty = STAGE_DUTY.get(application.state)
     if duty is None:
@@ -237,18 +251,47 @@ def _move_stage(application: Application, source: str, now: datetime) -> Stage |
     return stage
 
 
+def _open_stage(application: Application, holder, duty: str, now: datetime, acquiring_party=None) -> Stage:
+    deadlines = deadlines_for(holder.assignment, holder.authority.jurisdiction, now)
+    return Stage.objects.create(
+        application=application, duty=duty, authority=holder.authority, acquiring_party=acquiring_party,
+        escalation_authority=holder.escalation_authority, opened_at=now, remind_at=deadlines.remind_at,
+        due_at=deadlines.due_at, escalate_at=deadlines.escalate_at, next_check_at=deadlines.remind_at or deadlines.due_at,
+        next_tier_may_act=holder.assignment.next_tier_may_act,
+    )
+
+
+def _move_party_stages(application: Application, source: str, now: datetime) -> Stage | None:
+    """Entering the acquiring Parties' review opens one stage per Party that must authorize; leaving it closes what is open."""
+    if source in PARTY_STAGE_DUTY:
+        if application.state not in PARTY_STAGE_DUTY:
+            _close_open_stage(application, now)
+        application._open_stage = None
+        return None
+    _close_open_stage(application, now)
+    duty = PARTY_STAGE_DUTY[application.state]
+    stages = []
+    for party in acquiring.parties_to_authorize(application):
+        root = Jurisdiction.objects.get(party=party, parent__isnull=True)
+        stages.append(_open_stage(application, resolve_duty_holder_for(root.pk, duty), duty, now, acquiring_party=party))
+    application._opened_party_stages = stages
+    application._open_stage = stages[0] if stages else None
+    return application._open_stage
+
+
 @dataclass(frozen=True)
 class StageMove:
     """What a transition did to the stages, for the workflow's listeners: the stage opened, the authority that decided."""
 
     opened: Stage | None
     decided_by: object | None
+    also_opened: tuple = ()  # the other acquiring Parties' stages opened side by side
 
 
 def _acting_authority(application: Application, acting_user):
     """The authority in whose name the caller decides: at the open stage its holder, or the next tier up after
     escalation; with no stage open (a revocation), the authorizing authority the caller approves for."""
-    stage = open_stage_of(application)
+    stage = open_acquiring_stage_of(acting_user, application) if application.state in PARTY_STAGE_DUTY else open_stage_of(application)
     if stage is not None:
         return stage.authority if holds(acting_user, stage.authority_id, APPROVER) else stage.escalation_authority
     letter = application.loa
@@ -284,7 +327,9 @@ def _run(application: Application, name: str, *, acting_user, comment: str = "",
             data.update(_mark_current_letter(instance, letter_status, acting_user=acting_user, now=now))
         # An officer decides in an authority's name (the notification says whose); read before the stage moves on.
         decided_by = _acting_authority(instance, acting_user) if APPLICATION[name].notice else None
-        return data, StageMove(opened=_move_stage(instance, source, now), decided_by=decided_by)
+        opened = _move_stage(instance, source, now)
+        also = tuple(getattr(instance, "_opened_party_stages", ())[1:])
+        return data, StageMove(opened=opened, decided_by=decided_by, also_opened=also)
 
     # `loa` is saved with the state: a letter issued in `before` becomes current in the same UPDATE.
     return engine.run(APPLICATION, application, name, acting_user=acting_user, comment=comment, subject=_subject,
@@ -340,6 +385,32 @@ def reject_application(application: Application, *, acting_user, comment: str) -
 def approve_ca(application: Application, *, acting_user, comment: str = "") -> Application:
     """The CA holder commits the Party to the corresponding adjustment: the application is authorized."""
     return _run(application, "approve_ca", acting_user=acting_user, comment=comment)
+
+
+def _close_own_party_stage(application: Application, acting_user, now: datetime) -> dict:
+    """The caller's Party has decided: its stage closes first, so the row's target sees whether others are still open."""
+    Application.objects.select_for_update().filter(pk=application.pk).exists()  # one acquiring Party decides at a time
+    stage = open_acquiring_stage_of(acting_user, application)
+    Stage.objects.filter(pk=stage.pk).update(closed_at=now, next_check_at=None)
+    application._prefetched_objects_cache = {}
+    if hasattr(application, "_open_stage"):
+        del application._open_stage
+    return {"acquiring_party": stage.acquiring_party_id, "authority": stage.authority_id}
+
+
+@APPLICATION.service("authorize_acquisition")
+@transaction.atomic(durable=True)
+def authorize_acquisition(application: Application, *, acting_user, comment: str = "") -> Application:
+    """The acquiring Party's authority authorizes; the last of them to do so makes the application authorized."""
+    return _run(application, "authorize_acquisition", acting_user=acting_user, comment=comment,
+                before=lambda now: _close_own_party_stage(application, acting_user, now))
+
+
+@APPLICATION.service("refuse_acquisition")
+@transaction.atomic(durable=True)
+def refuse_acquisition(application: Application, *, acting_user, comment: str) -> Application:
+    """An acquiring Party's authority refuses: the application is rejected and the letter lapses."""
+    return _run(application, "refuse_acquisition", acting_user=acting_user, comment=comment)
 
 
 @APPLICATION.service("revoke")

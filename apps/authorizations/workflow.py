@@ -13,7 +13,7 @@ from apps import permissions
 from apps.governance.models import Duty
 from apps.workflow.table import Parameter, Transition, Workflow
 
-from . import requirements
+from . import acquiring, requirements
 
 
 class State(models.TextChoices):
@@ -21,6 +21,7 @@ class State(models.TextChoices):
     LOA_REVIEW = "loa_review", _("LoA review")
     CHANGES_REQUESTED = "changes_requested", _("Changes requested")
     CA_REVIEW = "ca_review", _("CA review")
+    ACQUIRER_REVIEW = "acquirer_review", _("Acquiring Party review")
     AUTHORIZED = "authorized", _("Authorized")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
@@ -46,6 +47,18 @@ EDITABLE_STATES = {State.DRAFT, State.CHANGES_REQUESTED}
 # The current letter stays in force while an amendment runs through the tiers (the ledger keeps working).
 AUTHORIZED_STATES = {State.AUTHORIZED, State.AMENDMENT_LOA_REVIEW, State.AMENDMENT_CA_REVIEW}
 AMENDMENT_STATES = (State.AMENDMENT_LOA_REVIEW, State.AMENDMENT_CA_REVIEW)
+# One stage per acquiring Party that must authorize, side by side, each held by that Party's authority.
+PARTY_STAGE_DUTY = {State.ACQUIRER_REVIEW: Duty.ACQUIRING_AUTHORIZATION}
+
+
+def _after_ca_approval(application) -> str:
+    """The host's approval ends the process unless the cooperative approach asks the acquiring Parties to authorize."""
+    return State.ACQUIRER_REVIEW if acquiring.parties_to_authorize(application) else State.AUTHORIZED
+
+
+def _after_acquisition_authorized(application) -> str:
+    """Authorized once no acquiring Party's stage is still open (the caller's own was closed before the state moves)."""
+    return State.ACQUIRER_REVIEW if acquiring.open_party_stages(application).exists() else State.AUTHORIZED
 
 
 def _requested_vintages(application) -> tuple[int, int]:
@@ -111,9 +124,25 @@ APPLICATION = Workflow(
                    _("Approve the corresponding adjustment"), _("Corresponding adjustment approved"),
                    "The CA approver commits the Party to the corresponding adjustment: the letter comes into force.",
                    second_factor=True, decides=Duty.CA_APPROVAL, facts={"letter": LetterStatus.IN_FORCE},
+                   other_targets=(State.ACQUIRER_REVIEW,), target_of=_after_ca_approval,
                    notice=_("%(authority)s approved the corresponding adjustment for %(title)s"),
                    comment_label=_("Note on approving the corresponding adjustment"),
                    confirm_heading=_("Check before you approve the corresponding adjustment")),
+        Transition("authorize_acquisition", (State.ACQUIRER_REVIEW,), State.AUTHORIZED, permissions.approves_acquiring_stage,
+                   _("Authorize the acquisition"), _("Acquisition authorized"),
+                   "The acquiring Party's authority authorizes its acquisition; once every acquiring Party has, the application is authorized.",
+                   second_factor=True, decides=Duty.ACQUIRING_AUTHORIZATION,
+                   other_targets=(State.ACQUIRER_REVIEW,), target_of=_after_acquisition_authorized,
+                   notice=_("%(authority)s authorized the acquisition for %(title)s"),
+                   comment_label=_("Note on authorizing the acquisition"),
+                   confirm_heading=_("Check before you authorize the acquisition")),
+        Transition("refuse_acquisition", (State.ACQUIRER_REVIEW,), State.REJECTED, permissions.approves_acquiring_stage,
+                   _("Refuse the acquisition"), _("Acquisition refused"),
+                   "The acquiring Party's authority refuses; the application is rejected and the letter lapses.",
+                   comment_required=True, comment_label=_("Reason for refusing the acquisition"), second_factor=True,
+                   missing_comment=_("Enter the reason for refusing the acquisition"), decides=Duty.ACQUIRING_AUTHORIZATION,
+                   facts={"letter": LetterStatus.LAPSED}, notice=_("%(authority)s refused the acquisition for %(title)s"),
+                   confirm_heading=_("Check before you refuse the acquisition")),
         Transition("request_changes", (State.LOA_REVIEW, State.CA_REVIEW), State.CHANGES_REQUESTED,
                    permissions.reviews_current_stage, _("Request changes"), _("Changes requested"),
                    "The duty holder returns the application to the proponent.",

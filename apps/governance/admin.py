@@ -8,7 +8,7 @@ from apps.audit.admin_mixins import AuditedAdmin
 from apps.translations.admin import TranslationInline
 
 from .models import (
-    Authority, BilateralAgreement, Duty, DutyAssignment, Jurisdiction, Membership, Party,
+    HOST_DUTIES, Authority, BilateralAgreement, CooperativeApproach, Duty, DutyAssignment, Jurisdiction, Membership, Party,
     ProponentOrganisation, Requirement, Tier, time_zone_choices,
 )
 from .readiness import problems_of, proposed_from_forms
@@ -47,7 +47,7 @@ class DutyAssignmentFormSet(forms.BaseInlineFormSet):
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         }
-        missing = [label for value, label in Duty.choices if value not in assigned]
+        missing = [Duty(value).label for value in HOST_DUTIES if value not in assigned]
         if missing:
             raise ValidationError(_("A host Party must assign every duty to a tier; missing: %(duties)s.") % {"duties": ", ".join(map(str, missing))})
         self._refuse_unready_host()
@@ -151,8 +151,16 @@ class MembershipAdmin(AuditedAdmin):
 
 @admin.register(BilateralAgreement)
 class BilateralAgreementAdmin(AuditedAdmin):
-    list_display = ["acquiring_party", "host_party", "instrument", "date_signed", "entry_into_force", "end_date"]
-    list_filter = ["acquiring_party", "host_party"]
+    list_display = ["acquiring_party", "host_party", "instrument", "kind", "date_signed", "entry_into_force", "end_date"]
+    list_filter = ["kind", "acquiring_party", "host_party"]
+
+
+@admin.register(CooperativeApproach)
+class CooperativeApproachAdmin(AuditedAdmin):
+    list_display = ("code", "name", "unfccc_id", "host_party", "status", "acquirer_authorization_required")
+    list_filter = ("status", "acquirer_authorization_required", "host_party")
+    search_fields = ("code", "name", "unfccc_id")
+    filter_horizontal = ("acquiring_parties", "agreements")
 
 
 @admin.register(ProponentOrganisation)

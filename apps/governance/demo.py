@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from .models import (
-    Authority, BilateralAgreement, DutyAssignment, Jurisdiction, Membership, Party, ProponentOrganisation,
+    AgreementKind, Authority, BilateralAgreement, CooperativeApproach, Duty, DutyAssignment, Jurisdiction, Membership, Party, ProponentOrganisation,
     Requirement, Role, Tier,
 )
 from .reference import (
@@ -27,6 +27,10 @@ DEMO_STAFF = {
     "thailand.approver": ("TH", Role.APPROVER),
     "vietnam.approver": ("VN", Role.APPROVER),
     "zimbabwe.approver": ("ZW", Role.APPROVER),
+    # The acquiring side: Switzerland's FOEN, the Japanese side of the JCM, Korea's ministry.
+    "switzerland.approver": ("CH", Role.APPROVER),
+    "japan.approver": ("JP", Role.APPROVER),
+    "korea.approver": ("KR", Role.APPROVER),
 }
 
 
@@ -113,6 +117,19 @@ def _seed_acquirers(authority_rows) -> None:
         row = authority_rows.get((code, "national")) or authority_rows.get((code, "regional"))
         if row:
             Authority.objects.update_or_create(jurisdiction=root, defaults={"name": row["authority"], "source": row["source"]})
+        # Where a cooperative approach asks for it, the acquiring Party's national authority authorizes the acquisition.
+        DutyAssignment.objects.update_or_create(party=party, duty=Duty.ACQUIRING_AUTHORIZATION,
+                                                defaults={"tier": tier, "sla_days": 30})
+
+
+def agreement_kind(instrument: str) -> str:
+    """The kind an agreements.csv instrument names: an MoU, a JCM arrangement, otherwise an implementing agreement."""
+    text = instrument.lower()
+    if "mou" in text or "memorandum" in text:
+        return AgreementKind.MOU
+    if "jcm" in text:
+        return AgreementKind.JCM_PARTNERSHIP
+    return AgreementKind.IMPLEMENTING_AGREEMENT
 
 
 def _seed_agreements() -> None:
@@ -122,14 +139,30 @@ def _seed_agreements() -> None:
             BilateralAgreement.objects.update_or_create(
                 acquiring_party_id=row["acquiring_party_a3"], host_party_id=row["host_party_a3"], instrument=row["instrument"],
                 defaults={"date_signed": parse_date(row["date_signed"]), "entry_into_force": parse_date(row["entry_into_force"]),
-                          "source": row["source"]},
+                          "kind": agreement_kind(row["instrument"]), "source": row["source"]},
             )
     for row in read_csv("jcm_partners.csv"):
         if row["alpha_3"] in known:
             BilateralAgreement.objects.update_or_create(
                 acquiring_party_id="JPN", host_party_id=row["alpha_3"], instrument="Joint Crediting Mechanism (JCM) bilateral document",
-                defaults={"date_signed": parse_date(row["date_signed"]), "source": row["source"]},
+                defaults={"date_signed": parse_date(row["date_signed"]), "kind": AgreementKind.JCM_PARTNERSHIP,
+                          "source": row["source"]},
             )
+
+
+def _seed_cooperative_approaches() -> None:
+    for row in read_csv("cooperative_approaches.csv"):
+        approach, _ = CooperativeApproach.objects.update_or_create(
+            code=row["code"],
+            defaults={"name": row["name"], "host_party_id": row["host_party_a3"], "purposes": row["purposes"],
+                      "unfccc_id": row["unfccc_id"], "initial_report_date": parse_date(row["initial_report_date"]),
+                      "status": row["status"], "acquirer_authorization_required": row["acquirer_authorization_required"] == "yes",
+                      "source": row["source"]},
+        )
+        acquirers = row["acquiring_parties_a3"].split()
+        approach.acquiring_parties.set(acquirers)
+        approach.agreements.set(BilateralAgreement.objects.filter(
+            host_party_id=row["host_party_a3"], acquiring_party_id__in=acquirers, instrument=row["agreement_instrument"]))
 
 
 def _translation_subject(model: str, key: str):
@@ -175,6 +208,7 @@ def seed_reference_data() -> None:
     _seed_malaysian_states(authority_rows)
     _seed_acquirers(authority_rows)
     _seed_agreements()
+    _seed_cooperative_approaches()
     _seed_translations()
 
 

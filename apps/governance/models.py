@@ -38,6 +38,11 @@ class Duty(models.TextChoices):
     LOA_ISSUANCE = "loa_issuance", _("Letter of Authorization issuance")
     CA_APPROVAL = "ca_approval", _("Corresponding adjustment approval")
     REPORT_APPROVAL = "report_approval", _("UNFCCC report approval")
+    # The acquiring Party's own authorization, where its cooperative approach asks for one before first transfer.
+    ACQUIRING_AUTHORIZATION = "acquiring_authorization", _("Acquiring Party's authorization")
+
+
+HOST_DUTIES = (Duty.LOA_ISSUANCE, Duty.CA_APPROVAL, Duty.REPORT_APPROVAL)
 
 
 class Role(models.TextChoices):
@@ -227,7 +232,7 @@ class DutyAssignment(models.Model):
         WORKING_DAYS = "working", _("Working days of the holder's jurisdiction")
 
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="duty_assignments")
-    duty = models.CharField(_("duty"), max_length=20, choices=Duty.choices)
+    duty = models.CharField(_("duty"), max_length=30, choices=Duty.choices)
     tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="duty_assignments")
     sla_days = models.PositiveSmallIntegerField(_("SLA (days)"), default=30)
     calendar = models.CharField(_("SLA counts"), max_length=10, choices=Calendar.choices, default=Calendar.WORKING_DAYS)
@@ -293,10 +298,19 @@ class Requirement(models.Model):
             raise ValidationError({"field": _("Name the field that must be filled in.")})
 
 
+class AgreementKind(models.TextChoices):
+    IMPLEMENTING_AGREEMENT = "implementing_agreement", _("Implementing agreement")
+    MOU = "mou", _("Memorandum of understanding")
+    JCM_PARTNERSHIP = "jcm_partnership", _("JCM partnership")
+
+
 class BilateralAgreementQuerySet(models.QuerySet):
     def in_force(self, on=None):
+        """Agreements in force on the day: from entry into force (or, where the source gives only a signature, from
+        signature) until the end date; an undated agreement is never in force."""
         on = on or timezone.localdate()
-        return self.filter(models.Q(end_date__isnull=True) | models.Q(end_date__gte=on))
+        started = models.Q(entry_into_force__lte=on) | models.Q(entry_into_force__isnull=True, date_signed__lte=on)
+        return self.filter(started).filter(models.Q(end_date__isnull=True) | models.Q(end_date__gte=on))
 
 
 
@@ -306,6 +320,7 @@ class BilateralAgreement(models.Model):
     acquiring_party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="agreements_as_acquirer")
     host_party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="agreements_as_host")
     instrument = models.CharField(_("instrument"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=AgreementKind.choices, default=AgreementKind.IMPLEMENTING_AGREEMENT)
     date_signed = models.DateField(_("signed"), null=True, blank=True)
     entry_into_force = models.DateField(_("entry into force"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
@@ -322,6 +337,64 @@ class BilateralAgreement(models.Model):
     def clean(self) -> None:
         if self.acquiring_party_id and self.acquiring_party_id == self.host_party_id:
             raise ValidationError(_("An agreement needs two different Parties."))
+
+
+class CooperativeApproachStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    INITIAL_REPORT_SUBMITTED = "initial_report_submitted", _("Initial report submitted")
+    OPERATIONAL = "operational", _("Operational")
+    ENDED = "ended", _("Ended")
+
+
+class CooperativeApproach(models.Model):
+    """An Article 6.2 cooperative approach: the Parties taking part, the agreements it implements, its initial report.
+
+    `code` is stable and ours; the UNFCCC identifier (CA followed by 4 digits) is recorded once the
+    secretariat assigns it, and until then the ledger and the AEF carry the code, marked provisional.
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    unfccc_id = models.CharField(_("UNFCCC identifier"), max_length=6, blank=True,
+                                 help_text=_("CA followed by 4 digits, once the UNFCCC has assigned it."))
+    host_party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="approaches_as_host")
+    acquiring_parties = models.ManyToManyField(Party, related_name="approaches_as_acquirer", blank=True)
+    agreements = models.ManyToManyField(BilateralAgreement, related_name="cooperative_approaches", blank=True)
+    # Which uses the approach covers: the application's purposes must be among them ("" = any).
+    purposes = models.CharField(_("purposes covered"), max_length=20, blank=True,
+                                choices=[("NDC", "NDC"), ("OIMP", "OIMP"), ("NDC and OIMP", "NDC and OIMP")])
+    initial_report_date = models.DateField(_("initial report submitted"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=30, choices=CooperativeApproachStatus.choices,
+                              default=CooperativeApproachStatus.PLANNED)
+    acquirer_authorization_required = models.BooleanField(
+        _("the acquiring Party's authorization is required"), default=False,
+        help_text=_("After the host's corresponding adjustment approval, each acquiring Party's authority must authorize "
+                    "the acquisition before the first transfer."))
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = _("cooperative approaches")
+        constraints = [models.CheckConstraint(condition=models.Q(unfccc_id="") | models.Q(unfccc_id__regex=r"^CA[0-9]{4}$"),
+                                              name="cooperative_approach_unfccc_id_format")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def identifier(self) -> str:
+        """What the ledger and the AEF carry: the UNFCCC identifier, or until it is recorded the approach's own code."""
+        return self.unfccc_id or self.code
+
+    @property
+    def identifier_is_provisional(self) -> bool:
+        return not self.unfccc_id
+
+    def clean(self) -> None:
+        import re
+
+        if self.unfccc_id and not re.fullmatch(r"CA\d{4}", self.unfccc_id):
+            raise ValidationError({"unfccc_id": _("Use CA followed by 4 digits, as the UNFCCC assigned it.")})
 
 
 class ProponentOrganisation(models.Model):

@@ -12,7 +12,7 @@ from django.core import checks
 from django.db import DatabaseError, connections, router
 from django.utils.translation import gettext as _
 
-from .models import Authority, Duty, DutyAssignment, Jurisdiction, Membership, Party, Role, _time_zone_names
+from .models import HOST_DUTIES, Authority, Duty, DutyAssignment, Jurisdiction, Membership, Party, Role, _time_zone_names
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def problems_of(party: Party, assignments: list[ProposedAssignment] | None = Non
             problems.append(Problem("governance.W005", _("%(jurisdiction)s: the time zone %(zone)s is not an IANA time zone.") % {
                 "jurisdiction": node.code, "zone": node.timezone}))
     assigned = {row.duty: row for row in assignments}
-    missing = [_label(duty) for duty in Duty.values if duty not in assigned]
+    missing = [_label(duty) for duty in HOST_DUTIES if duty not in assigned]
     if missing:
         problems.append(Problem("governance.W001", _("No tier is assigned: %(duties)s.") % {"duties": "; ".join(missing)}))
     if not jurisdictions:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pycountry
 
-from .models import Duty
+from .models import HOST_DUTIES, Duty
 
 REFDATA = Path(__file__).resolve().parent / "refdata"
 
@@ -63,7 +63,7 @@ HOSTS = [
     ),
     HostParty(
         code="IDN", alpha_2="ID", timezone="Asia/Jakarta", tiers=("National", "Province"),
-        duty_tiers={d: "National" for d in Duty.values}, sla_days={d: 30 for d in Duty.values},
+        duty_tiers={d: "National" for d in HOST_DUTIES}, sla_days={d: 30 for d in HOST_DUTIES},
         authority_short="KLH", letter_language="id",
         requirements=[
             {"kind": "field_required", "field": "host_registry_id",
@@ -74,17 +74,17 @@ HOSTS = [
     ),
     HostParty(
         code="THA", alpha_2="TH", timezone="Asia/Bangkok", tiers=("National", "Province"),
-        duty_tiers={d: "National" for d in Duty.values}, sla_days={d: 30 for d in Duty.values},
+        duty_tiers={d: "National" for d in HOST_DUTIES}, sla_days={d: 30 for d in HOST_DUTIES},
         authority_short="TGO", requirements=[BILATERAL_REQUIREMENT], letter_language="th",
     ),
     HostParty(
         code="VNM", alpha_2="VN", timezone="Asia/Ho_Chi_Minh", tiers=("National", "Province"),
-        duty_tiers={d: "National" for d in Duty.values}, sla_days={d: 30 for d in Duty.values},
+        duty_tiers={d: "National" for d in HOST_DUTIES}, sla_days={d: 30 for d in HOST_DUTIES},
         authority_short="MAE", requirements=[BILATERAL_REQUIREMENT], letter_language="vi",
     ),
     HostParty(
         code="ZWE", alpha_2="ZW", timezone="Africa/Harare", tiers=("National", "Province"),
-        duty_tiers={d: "National" for d in Duty.values}, sla_days={d: 30 for d in Duty.values},
+        duty_tiers={d: "National" for d in HOST_DUTIES}, sla_days={d: 30 for d in HOST_DUTIES},
         authority_short="ZiCMA",
         requirements=[
             {"kind": "field_required", "field": "local_partner", "applies_to": "foreign",

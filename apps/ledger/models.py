@@ -98,7 +98,7 @@ class Block(models.Model):
     quantity = models.BigIntegerField()
     account = models.ForeignKey(RegistryAccount, on_delete=models.PROTECT, related_name="blocks")
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="itmo_blocks")
-    cooperative_approach_id = models.CharField(max_length=6)
+    cooperative_approach_id = models.CharField(max_length=40)  # a UNFCCC CA identifier, or the approach code until one is recorded
     first_transferring_party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
     vintage = models.PositiveSmallIntegerField()
     first_transferred = models.BooleanField(default=False)
@@ -134,7 +134,7 @@ class Action(models.Model):
     first_id = models.BigIntegerField()
     last_id = models.BigIntegerField()
     quantity = models.BigIntegerField()
-    cooperative_approach_id = models.CharField(max_length=6)
+    cooperative_approach_id = models.CharField(max_length=40)
     first_transferring_party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
     vintage = models.PositiveSmallIntegerField()
     from_account = models.ForeignKey(RegistryAccount, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

@@ -117,6 +117,18 @@ def _in_force(application: Application, loa: LetterOfAuthorization | None) -> bo
     return application.state in AUTHORIZED_STATES and loa is not None and loa.status == LetterStatus.IN_FORCE
 
 
+def _awaiting_acquirers(application: Application, loa: LetterOfAuthorization | None) -> bool:
+    """The host's letter is in force and the acquiring Parties are still to authorize: the host may issue, not transfer."""
+    return application.state == State.ACQUIRER_REVIEW and loa is not None and loa.status == LetterStatus.IN_FORCE
+
+
+def _refuse_before_acquirers_authorize(application: Application) -> None:
+    if application.state == State.ACQUIRER_REVIEW:
+        waiting = ", ".join(sorted(application.stages.filter(closed_at__isnull=True).values_list("acquiring_party_id", flat=True)))
+        raise LedgerConflict(_("%(reference)s awaits the acquiring Party's authorization (%(parties)s): no first transfer "
+                               "before it is given.") % {"reference": application.reference, "parties": waiting})
+
+
 def _positive_quantity(quantity) -> None:
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
         raise ValidationError({"quantity": _("The quantity must be a whole number of ITMOs, at least 1.")})
@@ -387,9 +399,11 @@ def issue_itmos(*, application: Application, acting_user, vintage: int, quantity
     if not operates_registry_for_application(acting_user, application):
         raise PermissionDenied(_("Only approvers of the authority holding the CA approval duty may issue ITMOs."))
     contribution = mitigation_contribution_units(application, loa)
-    if not contribution and not _in_force(application, loa):
+    if not contribution and not (_in_force(application, loa) or _awaiting_acquirers(application, loa)):
         raise LedgerConflict(_("ITMOs can only be issued under an authorized application whose authorization is in force (%(reference)s is %(state)s).")
                              % {"reference": application.reference, "state": application.get_state_display()})
+    if _awaiting_acquirers(application, loa) and first_transfer_trigger(loa) != FirstTransferDefinition.INTERNATIONAL_TRANSFER:
+        _refuse_before_acquirers_authorize(application)  # this letter's first transfer happens at issuance or before
     _positive_quantity(quantity)
     errors = {}
     low, high = (application.vintage_from, application.vintage_to) if contribution else (loa.vintage_from, loa.vintage_to)
@@ -401,15 +415,20 @@ def issue_itmos(*, application: Application, acting_user, vintage: int, quantity
         if already + quantity > loa.authorized_quantity:
             errors["quantity"] = _("The LoA authorizes %(authorized)s ITMOs; %(issued)s are already issued, so at most %(left)s more can be.") % {
                 "authorized": loa.authorized_quantity, "issued": already, "left": loa.authorized_quantity - already}
-    ca_id = application.cooperative_approach_id or (cooperative_approach_id or "")
-    if cooperative_approach_id and application.cooperative_approach_id and cooperative_approach_id != application.cooperative_approach_id:
+    approach = application.approach
+    # The approach's identifier (its own code, provisional, until the UNFCCC's is recorded): issuance never waits for one.
+    ca_id = approach.identifier if approach is not None else (application.cooperative_approach_id or (cooperative_approach_id or ""))
+    if approach is not None:
+        if cooperative_approach_id and cooperative_approach_id not in (approach.identifier, approach.unfccc_id):
+            errors["cooperative_approach_id"] = _("This application's cooperative approach is %(id)s.") % {"id": approach.identifier}
+    elif cooperative_approach_id and application.cooperative_approach_id and cooperative_approach_id != application.cooperative_approach_id:
         errors["cooperative_approach_id"] = _("This application's cooperative approach is %(id)s.") % {"id": application.cooperative_approach_id}
     elif not contribution and not CA_ID_PATTERN.match(ca_id):
         errors["cooperative_approach_id"] = _("Record the cooperative approach ID (CA followed by 4 digits) before issuing.")
     if errors:
         raise ValidationError(errors)
     verification = _verification_for_issuance(application, vintage, quantity, monitoring_report)
-    if ca_id and not application.cooperative_approach_id:
+    if ca_id and approach is None and not application.cooperative_approach_id:
         Application.objects.filter(pk=application.pk).update(cooperative_approach_id=ca_id)
 
     now = timezone.now()
@@ -494,6 +513,7 @@ def transfer_itmos(*, application: Application, acting_user, vintage: int, quant
                              % {"reference": application.reference})
     if loa is None:
         raise LedgerConflict(_("%(reference)s has no Letter of Authorization.") % {"reference": application.reference})
+    _refuse_before_acquirers_authorize(application)
     in_force = _in_force(application, loa)
     trigger = first_transfer_trigger(loa)
     now = timezone.now()

@@ -53,7 +53,9 @@ def recipients_query(*, authority_roles: Iterable[tuple[int, Iterable[str]]] = (
     """
     condition = Q(pk__in=[])
     for authority_id, roles in authority_roles:
-        if authority_id is not None:
+        if isinstance(authority_id, QuerySet):  # a subquery of authorities, resolved inside the one statement
+            condition |= Q(memberships__authority_id__in=authority_id, memberships__role__in=list(roles))
+        elif authority_id is not None:
             condition |= Q(memberships__authority_id=authority_id, memberships__role__in=list(roles))
     if organisation_id is not None:
         condition |= Q(organisations__id=organisation_id)

@@ -23,6 +23,9 @@ from apps.ledger.selectors import party_zone, year_bounds
 
 from .models import Report
 
+# Beside an approach's own code until the UNFCCC identifier is recorded (the AEF's pattern then flags it on validation).
+PROVISIONAL = "(provisional)"
+
 SPEC_PATH = Path(__file__).with_name("refdata") / "aef_tables.json"
 TABLE_NAMES = ["Submission", "Authorizations", "Actions", "Holdings", "Authorized entities"]
 
@@ -119,7 +122,26 @@ class AEFBuilder:
 
     def _letters(self):
         return (LetterOfAuthorization.objects.filter(application__host_party=self.party, issued_at__lt=self.period_end)
-                .select_related("application__organisation").order_by("issued_at", "id"))
+                .select_related("application__organisation", "application__approach").order_by("issued_at", "id"))
+
+    def _approach_ids(self) -> dict[str, str]:
+        """What the ledger recorded at issuance → what the report shows: an approach's provisional code becomes its
+        UNFCCC identifier once recorded, and stays marked provisional until then."""
+        if getattr(self, "_approach_id_map", None) is None:
+            from apps.governance.models import CooperativeApproach
+
+            self._approach_id_map = {code: unfccc_id or f"{code} {PROVISIONAL}" for code, unfccc_id in
+                                     CooperativeApproach.objects.filter(host_party=self.party).values_list("code", "unfccc_id")}
+        return self._approach_id_map
+
+    def _approach_id(self, recorded: str) -> str:
+        return self._approach_ids().get(recorded, recorded) if recorded else recorded
+
+    def _application_approach_id(self, application) -> str:
+        approach = application.approach
+        if approach is None:
+            return application.cooperative_approach_id
+        return approach.unfccc_id or f"{approach.code} {PROVISIONAL}"
 
     def rows(self, table: str) -> Iterator[tuple[str, dict]]:
         return {
@@ -153,7 +175,7 @@ class AEFBuilder:
                 row = dict.fromkeys(headings("Authorizations"), "")
                 row.update({
                     "Authorization ID": letter.number, "Date of authorization": self._date(letter.issued_at),
-                    "Cooperative approach ID": application.cooperative_approach_id, "Version of the authorization": str(letter.version),
+                    "Cooperative approach ID": self._application_approach_id(application), "Version of the authorization": str(letter.version),
                     "Authorized quantity": str(letter.authorized_quantity), "Metric": "GHG",
                     "Sector(s)": application.sector, "Activity type(s)": application.activity_type,
                     "Purposes for authorization": letter.purposes,
@@ -199,7 +221,7 @@ class AEFBuilder:
             row = dict(blank)
             row.update({
                 "Action date": self._date(a["at"]), "Action type": AEF_ACTION_TYPE.get(kind, kind), "Action subtype": a["subtype"],
-                "Cooperative approach ID": a["cooperative_approach_id"],
+                "Cooperative approach ID": self._approach_id(a["cooperative_approach_id"]),
                 "Authorization ID": authorization.get("Authorization ID", ""),
                 "First transferring participating Party ID": a["first_transferring_party_id"],
                 "Party ITMO registry ID": a["registry_id"], "First ID": str(a["first_id"]), "Last ID": str(a["last_id"]),
@@ -294,14 +316,15 @@ class AEFBuilder:
         for letter in self._letters():
             application = letter.application
             identifier = entity_id(self.party.code, application.organisation_id)
-            if (identifier, application.cooperative_approach_id) in seen:
+            approach_id = self._application_approach_id(application)
+            if (identifier, approach_id) in seen:
                 continue
-            seen.add((identifier, application.cooperative_approach_id))
+            seen.add((identifier, approach_id))
             row = dict(blank)
             row.update({
                 "Date of the authorization": self._date(letter.issued_at), "Name": application.organisation.name,
                 "Country of incorporation": application.organisation.country, "Identification number": identifier,
-                "Cooperative approach ID": application.cooperative_approach_id,
+                "Cooperative approach ID": approach_id,
             })
             key = f"{identifier}:{application.cooperative_approach_id}"
             yield key, self.corrections.apply("Authorized entities", key, row)

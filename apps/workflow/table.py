@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils.functional import Promise
+from django_fsm import GET_STATE
 from django_fsm import transition as fsm_transition
 
 from apps.audit.events import register_event_types
@@ -56,7 +57,15 @@ class Transition:
     decides: str | None = None
     # What else the transition means to its workflow's objects, for the service to apply (the letter's status).
     facts: Mapping[str, Any] = field(default_factory=dict)
+    # A row whose end depends on the object: `target` is where it usually ends, `target_of(instance)` picks among
+    # `target` and `other_targets` when it fires (approve_ca ends in the acquiring Party's review where one is due).
+    other_targets: tuple[str, ...] = ()
+    target_of: Callable[[Any], str] | None = None
     workflow: str = ""
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return (self.target, *self.other_targets)
 
     @property
     def event(self) -> str:
@@ -66,6 +75,10 @@ class Transition:
     @property
     def parameter_names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.parameters)
+
+
+def _deciding(target_of: Callable[[Any], str]) -> Callable[..., str]:
+    return lambda instance, *args, **kwargs: target_of(instance)
 
 
 @dataclass
@@ -118,7 +131,8 @@ class Workflow:
                 """Changes the state only; what the transition means is in the workflow's services."""
             method.__name__ = method.__qualname__ = row.name
             method.__doc__ = row.description or method.__doc__
-            namespace[row.name] = fsm_transition(field=state_field, source=list(row.source), target=row.target,
+            target = GET_STATE(_deciding(row.target_of), states=list(row.targets)) if row.target_of else row.target
+            namespace[row.name] = fsm_transition(field=state_field, source=list(row.source), target=target,
                                                  conditions=list(row.conditions))(method)
         return type(f"{self.name.title()}Transitions", (), namespace)
 

@@ -14,6 +14,8 @@ SOURCES = {
     "resubmit": {"changes_requested"},
     "issue_loa": {"loa_review"},
     "approve_ca": {"ca_review"},
+    "authorize_acquisition": {"acquirer_review"},
+    "refuse_acquisition": {"acquirer_review"},
     "reject": {"loa_review", "ca_review"},
     "withdraw": {"draft", "loa_review", "changes_requested"},
     "revoke": {"ca_review", "authorized", "amendment_loa_review", "amendment_ca_review"},
@@ -44,6 +46,18 @@ def application_in(state: str, proponent, sabah_approver):
         from django.contrib.auth import get_user_model
 
         services.revoke_authorization(application, acting_user=get_user_model().objects.get(username="federal.approver"), comment="Fraud found.")
+    elif state == "acquirer_review":
+        from apps.governance.models import CooperativeApproach
+
+        approach = CooperativeApproach.objects.create(code="mys-kor-test", name="Sabah–Korea test approach", host_party_id="MYS",
+                                                      acquirer_authorization_required=True)
+        approach.acquiring_parties.set(["KOR"])
+        application = make_application(proponent, state="ca_review")
+        Application.objects.filter(pk=application.pk).update(approach=approach)
+        from django.contrib.auth import get_user_model
+
+        services.approve_ca(Application.objects.get(pk=application.pk),
+                            acting_user=get_user_model().objects.get(username="federal.approver"))
     elif state in ("amendment_loa_review", "amendment_ca_review"):
         application = make_application(proponent, state="authorized")
         services.request_amendment(application, acting_user=proponent, comment="Two more vintages.", vintage_to=2032)

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 # For a Sabah application: the authority holding each duty, and one at the same tier elsewhere.
 AUTHORITY = {(Duty.LOA_ISSUANCE, True): "MY-12", (Duty.LOA_ISSUANCE, False): "MY-13",
-             (Duty.CA_APPROVAL, True): "MY", (Duty.CA_APPROVAL, False): "ID"}
+             (Duty.CA_APPROVAL, True): "MY", (Duty.CA_APPROVAL, False): "ID",
+             # The application names Korea; Switzerland is an acquiring Party it does not name.
+             (Duty.ACQUIRING_AUTHORIZATION, True): "KR", (Duty.ACQUIRING_AUTHORIZATION, False): "CH"}
 CASES = [(transition, state) for transition in APPLICATION.names for state in matrix.sources(transition)]
 HOLDERS = (
     [(role, tier, own) for role in matrix.OFFICER_ROLES for tier in matrix.TIERS for own in (True, False)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 
 from apps.authorizations.models import Application
-from apps.governance.models import Authority, Membership, Role
 
 from ..conftest import user
 from ..factories import make_application
@@ -24,7 +23,5 @@ def ndc_application(proponent):
 
 @pytest.fixture
 def korea_operator(db):
-    """An approver at Korea's national authority: operates Korea's registry (uses, cancellations)."""
-    person = user("federal.supervisor").__class__.objects.create(username="korea.approver")
-    Membership.objects.create(user=person, authority=Authority.objects.get(jurisdiction_id="KR"), role=Role.APPROVER)
-    return person
+    """The demo's approver at Korea's national authority: operates Korea's registry (uses, cancellations)."""
+    return user("korea.approver")

@@ -183,15 +183,30 @@ def test_worked_example_bangkok_e_bus_first_transfer_to_switzerland(proponent, f
     application = authorized(proponent, jurisdiction="TH-10", host_party="THA", acquiring_parties=["CHE"],
                              vintage_from=2022, vintage_to=2022, requested_quantity=1916, sector="Transportation",
                              mitigation_type="Emission reductions", actors={"loa": thailand, "ca": thailand})
+    # The Bangkok E-Bus approach requires Switzerland's authorization before the first transfer.
+    from apps.authorizations.services import authorize_acquisition
+
+    assert application.state == "acquirer_review"
     issue_verified(application=application, acting_user=thailand, vintage=2022, quantity=1916)
+    authorize_acquisition(application, acting_user=user("switzerland.approver"))
+    application.refresh_from_db()
     transfer_itmos(application=application, acting_user=thailand, vintage=2022, quantity=1916,
                    to_party=Party.objects.get(code="CHE"))
     assert year_adjustment(Party.objects.get(code="THA"), YEAR).corresponding_adjustment == 1916
-    aef = _json(services.create_report(party="THA", year=YEAR, acting_user=thailand))
+    report = services.create_report(party="THA", year=YEAR, acting_user=thailand)
+    aef = _json(report)
     [row] = [r for r in aef["Actions"] if r["Action type"] == "First transfer"]
     assert (row["First transferring participating Party ID"], row["Acquiring participating Party ID"],
             row["Vintage"], row["Quantity (t CO2 eq)"], row["Party ITMO registry ID"]) == ("THA", "CHE", "2022", "1916", "THA01")
     assert aef["Holdings"] == []  # all of it left Thailand's registry
+    # Issued under the approach's own code; the report marks it provisional, then shows the UNFCCC identifier once recorded.
+    assert row["Cooperative approach ID"] == "tha-che-bangkok-e-bus (provisional)"
+    from apps.governance.models import CooperativeApproach
+
+    CooperativeApproach.objects.filter(code="tha-che-bangkok-e-bus").update(unfccc_id="CA9999")  # a test value, not the real one
+    aef = _json(report)  # a draft report is built from the ledger and configuration as they are now
+    assert {r["Cooperative approach ID"] for r in aef["Actions"]} == {"CA9999"}
+    assert {r["Cooperative approach ID"] for r in aef["Authorizations"]} == {"CA9999"}
 
 
 def test_holdings_that_differ_from_the_actions_are_flagged(worked_example, federal_approver):
