@@ -25,7 +25,8 @@ class RegisterLetterSerializer(serializers.Serializer):
     issuing_authority = serializers.CharField(help_text="The authority that issued the letter (never a person).")
     title = serializers.CharField(help_text="The activity's title.")
     mechanism = serializers.ChoiceField(choices=Mechanism.choices)
-    cooperative_approach_id = serializers.CharField(allow_blank=True)
+    cooperative_approach_id = serializers.CharField(
+        allow_blank=True, help_text="The cooperative approach: its UNFCCC identifier, or its own code until one is recorded.")
     acquiring_parties = serializers.ListField(child=serializers.CharField())
     authorized_quantity = serializers.IntegerField(help_text="tCO2e.")
     vintage_from = serializers.IntegerField()

@@ -101,6 +101,11 @@ class Application(APPLICATION.fsm_methods("state"), ConcurrentTransitionMixin, m
         return self.mechanism == Mechanism.ARTICLE_6_4
 
     @property
+    def approach_identifier(self) -> str:
+        """The cooperative approach as reported: its UNFCCC identifier, or its own code until one is recorded."""
+        return self.approach.identifier if self.approach_id else self.cooperative_approach_id
+
+    @property
     def open_amendment(self) -> "Amendment | None":
         """The amendment now running through the tiers, if any (read once per object)."""
         if not hasattr(self, "_open_amendment"):

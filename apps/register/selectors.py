@@ -37,6 +37,7 @@ FIELDS = [
     "vintage_to", "purposes", "first_transfer_definition", "acquiring_parties", "fingerprint", "ca_approved_at",
     "revoked_at", "issuing_authority__id", "issuing_authority__name", "issuing_authority__short_name",
     "application__id", "application__state", "application__title", "application__mechanism", "application__cooperative_approach_id",
+    "application__approach__id", "application__approach__code", "application__approach__unfccc_id",
     "application__host_party__code", "application__host_party__name",
 ]
 
@@ -73,7 +74,7 @@ def publication_filter(choices: dict[str, str] | None = None) -> Q:
 
 def published_letters() -> QuerySet:
     return (LetterOfAuthorization.objects.filter(publication_filter())
-            .select_related("application__host_party", "issuing_authority").only(*FIELDS))
+            .select_related("application__host_party", "application__approach", "issuing_authority").only(*FIELDS))
 
 
 @dataclass(frozen=True)
@@ -280,7 +281,7 @@ def public_record(letter: LetterOfAuthorization) -> dict:
         "number": letter.number, "version": letter.version, "status": letter.status,
         "host_party": application.host_party.code, "host_party_name": application.host_party.name,
         "issuing_authority": letter.issuing_authority.name, "title": application.title,
-        "mechanism": application.mechanism, "cooperative_approach_id": application.cooperative_approach_id,
+        "mechanism": application.mechanism, "cooperative_approach_id": application.approach_identifier,
         "acquiring_parties": list(letter.acquiring_parties), "authorized_quantity": letter.authorized_quantity,
         "vintage_from": letter.vintage_from, "vintage_to": letter.vintage_to, "purposes": letter.purposes,
         "first_transfer_definition": letter.first_transfer_definition, "issued_at": letter.issued_at,

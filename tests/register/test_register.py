@@ -242,3 +242,25 @@ def test_the_acquiring_party_filter_on_either_database(proponent):
     other = "ZZZ" if buyer != "ZZZ" else "YYY"
     assert Client().get("/api/v1/register/", {"acquiring": other}).json()["results"] == []
     assert get(f"/register/?acquiring={buyer}").status_code == 200
+
+
+def test_the_register_names_the_cooperative_approach_by_its_identifier_or_provisional_code(client):
+    from apps.authorizations.models import Application, LetterOfAuthorization
+    from apps.governance.models import CooperativeApproach
+
+    approach = CooperativeApproach.objects.filter(unfccc_id="").first()
+    assert approach is not None
+    letter = LetterOfAuthorization.objects.filter(status="in_force").select_related("application").first()
+    if letter is None:
+        from django.contrib.auth import get_user_model
+
+        from ..factories import make_application
+
+        letter = make_application(get_user_model().objects.get(username="proponent"), state="authorized").loa
+    Application.objects.filter(pk=letter.application_id).update(approach=approach)
+    rows = client.get("/api/v1/register/", {"page_size": 200}).json()["results"]
+    row = next(r for r in rows if r["number"] == letter.number)
+    assert row["cooperative_approach_id"] == approach.code
+    CooperativeApproach.objects.filter(pk=approach.pk).update(unfccc_id="CA0042")
+    rows = client.get("/api/v1/register/", {"page_size": 200}).json()["results"]
+    assert next(r for r in rows if r["number"] == letter.number)["cooperative_approach_id"] == "CA0042"
