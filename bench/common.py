@@ -68,3 +68,25 @@ def fmt(value: float, unit: str = "") -> str:
     else:
         text = f"{value:.2f}"
     return f"{text} {unit}".strip()
+
+
+# Peak-memory figures run this in a fresh child process before the measured work: `rss()`, `before` and a thread
+# that samples the peak every 2 ms into `peak[0]`; the child calls `stop_sampling()` when the work is done.
+RSS_SAMPLER = r"""
+PAGE = os.sysconf("SC_PAGE_SIZE")
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * PAGE
+gc.collect()
+before = rss()
+peak = [before]
+done = threading.Event()
+def sample():
+    while not done.is_set():
+        peak[0] = max(peak[0], rss())
+        time.sleep(0.002)
+sampler = threading.Thread(target=sample, daemon=True)
+def stop_sampling():
+    done.set(); sampler.join()
+    peak[0] = max(peak[0], rss())
+"""

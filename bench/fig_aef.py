@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .common import Row, fmt
+from .common import RSS_SAMPLER, Row, fmt
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 FIGURE = "AEF export peak memory (RSS growth)"
@@ -24,27 +24,14 @@ import django
 django.setup()
 import xlsxwriter, csv, zipfile  # imported before the measurement: the export's memory, not the imports'
 from apps.reporting.services import export_aef
-PAGE = os.sysconf("SC_PAGE_SIZE")
-def rss():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * PAGE
 year, fmt = int(sys.argv[1]), sys.argv[2]
 stream = tempfile.TemporaryFile()
-gc.collect()
-before = rss()
-peak = [before]
-done = threading.Event()
-def sample():
-    while not done.is_set():
-        peak[0] = max(peak[0], rss())
-        time.sleep(0.002)
-sampler = threading.Thread(target=sample, daemon=True)
+""" + RSS_SAMPLER + r"""
 sampler.start()
 start = time.perf_counter()
 rows = export_aef(party="MYS", year=year, fmt=fmt, stream=stream)
 seconds = time.perf_counter() - start
-done.set(); sampler.join()
-peak[0] = max(peak[0], rss())
+stop_sampling()
 print(json.dumps({"rows": rows, "seconds": seconds, "peak": peak[0] - before, "before": before, "maxrss": peak[0]}))
 """
 

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .common import Row, fmt
+from .common import RSS_SAMPLER, Row, fmt
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 FIGURE = "register CSV peak memory (RSS growth)"
@@ -26,21 +26,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 from apps.register.views import register_csv
 reverse("register:list")  # the URLconf (every view module) loads before the measurement, as in a served process
-PAGE = os.sysconf("SC_PAGE_SIZE")
-def rss():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * PAGE
 year = int(sys.argv[1])
 sink = tempfile.TemporaryFile()
-gc.collect()
-before = rss()
-peak = [before]
-done = threading.Event()
-def sample():
-    while not done.is_set():
-        peak[0] = max(peak[0], rss())
-        time.sleep(0.002)
-sampler = threading.Thread(target=sample, daemon=True)
+""" + RSS_SAMPLER + r"""
 sampler.start()
 start = time.perf_counter()
 response = register_csv(RequestFactory().get("/register/letters.csv", {"year": year}))
@@ -50,8 +38,7 @@ for chunk in response.streaming_content:
     sink.write(chunk)
     lines += 1
 seconds = time.perf_counter() - start
-done.set(); sampler.join()
-peak[0] = max(peak[0], rss())
+stop_sampling()
 print(json.dumps({"rows": lines - 1, "bytes": sink.tell(), "seconds": seconds, "peak": peak[0] - before, "maxrss": peak[0]}))
 """
 

@@ -40,7 +40,7 @@ class SharedCounterMixin:
         try:
             self.cache.decr(current)  # a refused request does not count, as in DRF
         except ValueError:
-            pass
+            pass  # the window's key expired in between: nothing to take back
         return self.throttle_failure()
 
     def wait(self):
