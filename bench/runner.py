@@ -131,7 +131,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.utils import timezone as dj_timezone
 
-    from apps.governance.demo import seed_demo_accounts, seed_reference_data
+    from apps.accounts.demo import seed_demo_accounts
+    from apps.governance.demo import seed_reference_data
 
     from . import (fig_aef, fig_list_walk, fig_make_test, fig_notifications, fig_register, fig_status_read, fig_sweep,
                    fig_transitions)

@@ -33,7 +33,8 @@ from rest_framework.test import APIClient  # noqa: E402
 
 from apps.audit.models import AuditEvent  # noqa: E402
 from apps.authorizations.models import Application, Stage, State  # noqa: E402
-from apps.governance.demo import seed_demo_accounts, seed_reference_data  # noqa: E402
+from apps.accounts.demo import seed_demo_accounts  # noqa: E402
+from apps.governance.demo import seed_reference_data  # noqa: E402
 from apps.governance.models import Authority, Jurisdiction  # noqa: E402
 
 

@@ -33,7 +33,8 @@ from django.utils import timezone  # noqa: E402
 
 def build(actions: int) -> None:
     from apps.authorizations.models import Application
-    from apps.governance.demo import seed_demo_accounts, seed_reference_data
+    from apps.accounts.demo import seed_demo_accounts
+    from apps.governance.demo import seed_reference_data
     from bench.fig_aef import write_rounds
     from tests.factories import make_application
 

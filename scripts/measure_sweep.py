@@ -26,7 +26,8 @@ from django.utils import timezone  # noqa: E402
 
 from apps.authorizations.escalation import escalate_overdue_stages  # noqa: E402
 from apps.authorizations.models import Application  # noqa: E402
-from apps.governance.demo import seed_demo_accounts, seed_reference_data  # noqa: E402
+from apps.accounts.demo import seed_demo_accounts  # noqa: E402
+from apps.governance.demo import seed_reference_data  # noqa: E402
 from apps.governance.models import Authority, ProponentOrganisation  # noqa: E402
 
 

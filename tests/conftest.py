@@ -12,7 +12,8 @@ from django.utils import translation
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from apps.governance.demo import seed_demo_accounts, seed_reference_data
+from apps.accounts.demo import seed_demo_accounts
+from apps.governance.demo import seed_reference_data
 
 from .factories import application_input, make_application
 

@@ -1,12 +1,10 @@
-"""Loading the reference configuration and the demo accounts; every step is idempotent."""
+"""Loading the reference configuration (the demo accounts are `apps.accounts.demo`); every step is idempotent."""
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from .models import (
-    AgreementKind, Authority, BilateralAgreement, CooperativeApproach, Duty, DutyAssignment, Jurisdiction, Membership, Party, ProponentOrganisation,
-    Requirement, Role, Tier,
+    AgreementKind, Authority, BilateralAgreement, CooperativeApproach, Duty, DutyAssignment, Jurisdiction, Party, Requirement, Tier,
 )
 from .reference import (
     ACQUIRER_TIMEZONES, ACQUIRERS, HOSTS, MALAYSIAN_STATE_AUTHORITIES, first_level_subdivisions, parse_date, read_csv,
@@ -14,24 +12,6 @@ from .reference import (
 
 DEMO_PASSWORD = "demo"
 PROPONENT_ORGANISATION = "Borneo Forest Carbon Sdn Bhd"
-
-# username → (jurisdiction code of the authority, role)
-DEMO_STAFF = {
-    "sabah.reviewer": ("MY-12", Role.REVIEWER),
-    "sabah.approver": ("MY-12", Role.APPROVER),
-    "sabah.supervisor": ("MY-12", Role.SUPERVISOR),
-    "sarawak.approver": ("MY-13", Role.APPROVER),
-    "federal.approver": ("MY", Role.APPROVER),
-    "federal.supervisor": ("MY", Role.SUPERVISOR),
-    "indonesia.approver": ("ID", Role.APPROVER),
-    "thailand.approver": ("TH", Role.APPROVER),
-    "vietnam.approver": ("VN", Role.APPROVER),
-    "zimbabwe.approver": ("ZW", Role.APPROVER),
-    # The acquiring side: Switzerland's FOEN, the Japanese side of the JCM, Korea's ministry.
-    "switzerland.approver": ("CH", Role.APPROVER),
-    "japan.approver": ("JP", Role.APPROVER),
-    "korea.approver": ("KR", Role.APPROVER),
-}
 
 
 def _authority_rows() -> dict[tuple[str, str], dict]:
@@ -210,27 +190,3 @@ def seed_reference_data() -> None:
     _seed_agreements()
     _seed_cooperative_approaches()
     _seed_translations()
-
-
-@transaction.atomic
-def seed_demo_accounts() -> list[str]:
-    """The demo accounts the README lists (password `demo`); existing accounts keep their password."""
-    User = get_user_model()
-    created = []
-
-    def account(username: str, **extra) -> object:
-        user, was_created = User.objects.get_or_create(username=username, defaults={"email": f"{username}@demo.tierflow.test", **extra})
-        if was_created:
-            user.set_password(DEMO_PASSWORD)  # deliberately below the validators: demo only, refused unless DEBUG or --force
-            user.save(update_fields=["password"])
-            created.append(username)
-        return user
-
-    account("admin", is_staff=True, is_superuser=True)
-    proponent = account("proponent", first_name="Project", last_name="Developer")
-    organisation, _ = ProponentOrganisation.objects.get_or_create(name=PROPONENT_ORGANISATION, defaults={"country": "MYS"})
-    organisation.members.add(proponent)
-    for username, (jurisdiction, role) in DEMO_STAFF.items():
-        user = account(username)
-        Membership.objects.get_or_create(user=user, authority=Authority.objects.get(jurisdiction_id=jurisdiction), role=role)
-    return created

@@ -48,7 +48,7 @@ def test_the_assignee_is_told_and_the_next_stage_starts_with_nobody(sabah_review
     application = make_application(proponent, state="loa_review")
     services.assign_case(application, acting_user=sabah_approver, assignee_id=sabah_reviewer.pk)
     told = Notification.objects.get(recipient=sabah_reviewer, event="case_assigned", channel="in_app")
-    assert told.subject == f"sabah.approver gave you {application.title}"
+    assert told.subject == f"Aminah Binti Yusof gave you {application.title}"
     workflow.issue_loa(Application.objects.get(pk=application.pk), acting_user=sabah_approver, authorized_quantity=10)
     assert not CaseAssignment.objects.filter(stage__application=application, stage__closed_at__isnull=True).exists()
 
@@ -96,8 +96,8 @@ def test_a_supervisor_nudges_the_staff_of_overdue_work_from_the_application_page
     told = Notification.objects.filter(event="case_nudged", channel="in_app")
     assert sorted(told.values_list("recipient__username", flat=True)) == ["sabah.approver", "sabah.reviewer"]
     note = told.get(recipient=sabah_reviewer)
-    assert note.subject == f"sabah.supervisor asks you to act on {application.title}: it is overdue"
-    assert "sabah.supervisor: The proponent has waited three weeks." in note.body
+    assert note.subject == f"Jeffrey Lajungan asks you to act on {application.title}: it is overdue"
+    assert "Jeffrey Lajungan: The proponent has waited three weeks." in note.body
     assert f"/applications/{application.reference}/" in note.body and "(Asia/Kuala_Lumpur)" in note.body
     event = AuditEvent.objects.get(event="case.nudged", subject_id=application.reference)
     assert (event.actor_username, event.data["recipients"]) == ("sabah.supervisor", 2)

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.governance.demo import DEMO_PASSWORD, DEMO_STAFF, seed_demo_accounts, seed_reference_data
+from apps.accounts.demo import DEMO_STAFF, seed_demo_accounts
+from apps.governance.demo import DEMO_PASSWORD, seed_reference_data
 
 
 class Command(BaseCommand):
