@@ -223,7 +223,7 @@ def test_an_officer_claims_a_case_and_a_supervisor_reassigns_it(page, live_serve
     page.goto(f"{live_server.url}/applications/{application.reference}/")
     assert page.locator("#case-owner").inner_text() == "Nobody has this case yet."
     page.click("#claim-case")
-    assert page.locator("#case-owner").inner_text() == "sabah.reviewer has this case."
+    assert page.locator("#case-owner").inner_text() == "Farah Gimbang has this case."
     page.goto(live_server.url + "/cases/mine/")
     assert application.reference in page.locator("table").inner_text()
     page.click(".who form button")
@@ -231,6 +231,6 @@ def test_an_officer_claims_a_case_and_a_supervisor_reassigns_it(page, live_serve
     Stage.objects.filter(application=application, closed_at__isnull=True).update(escalation_level=1)
     sign_in(page, live_server.url, "sabah.supervisor")
     page.click(f"text={application.reference}")  # from the supervisor's queue of escalated work
-    page.select_option("#id_assignee", label="sabah.approver")
+    page.select_option("#id_assignee", label="Aminah Binti Yusof")
     page.click("#assign-case")
-    assert page.locator("#case-owner").inner_text() == "sabah.approver has this case."
+    assert page.locator("#case-owner").inner_text() == "Aminah Binti Yusof has this case."
