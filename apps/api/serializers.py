@@ -10,7 +10,7 @@ from apps.authorizations.selectors import available_transitions
 from apps.authorizations.services import ApplicationInput
 from apps.authorizations.workflow import APPLICATION
 from apps.permissions import REVIEWER_OR_APPROVER, open_acquiring_stage_of, open_stage_of
-from apps.governance.models import Authority, DutyAssignment, Jurisdiction, Party, Tier
+from apps.governance.models import Authority, DutyAssignment, Jurisdiction, Party, Programme, Tier
 
 from .fields import CodeListField, StrictIntegerField
 
@@ -36,6 +36,10 @@ class ApplicationInputSerializer(serializers.Serializer):
     local_partner = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     benefit_sharing_plan = serializers.CharField(required=False, allow_blank=True, default="")
     mechanism = serializers.ChoiceField(choices=Mechanism.choices, required=False, default=Mechanism.ARTICLE_6_2)
+    programme = serializers.ChoiceField(choices=Programme.choices, required=False, allow_blank=True, default="",
+                                        help_text="The crediting programme or standard, where the activity has one.")
+    programme_registry_id = serializers.CharField(max_length=60, required=False, allow_blank=True, default="",
+                                                  help_text="The activity's ID in the programme's registry.")
     cooperative_approach = serializers.CharField(
         max_length=40, required=False, allow_blank=True, default="",
         help_text="The code of the cooperative approach; left out, the only one fitting host, acquiring Parties and purposes.")
@@ -118,7 +122,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         fields = ["reference", "title", "description", "state", "organisation", "host_party", "jurisdiction",
                   "acquiring_parties", "sector", "mitigation_type", "activity_type", "requested_quantity",
                   "vintage_from", "vintage_to", "purposes", "first_transfer_definition", "host_registry_id",
-                  "local_partner", "benefit_sharing_plan", "mechanism", "cooperative_approach", "current_stage", "available_transitions", "history",
+                  "local_partner", "benefit_sharing_plan", "mechanism", "programme", "programme_registry_id", "cooperative_approach", "current_stage", "available_transitions", "history",
                   "loa", "created_at", "updated_at"]
 
     def get_acquiring_parties(self, application) -> list[str]:
@@ -169,7 +173,8 @@ _DATETIME = serializers.DateTimeField()  # stateless: one instance formats every
 _TEXT_FIELDS = ["reference", "title", "description", "state"]
 _ACTIVITY_FIELDS = ["sector", "mitigation_type", "activity_type"]
 _INTEGER_FIELDS = ["requested_quantity", "vintage_from", "vintage_to"]
-_USE_FIELDS = ["purposes", "first_transfer_definition", "host_registry_id", "local_partner", "benefit_sharing_plan", "mechanism"]
+_USE_FIELDS = ["purposes", "first_transfer_definition", "host_registry_id", "local_partner", "benefit_sharing_plan", "mechanism",
+               "programme", "programme_registry_id"]
 
 
 def _text(value):

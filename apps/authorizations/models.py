@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
-from apps.governance.models import Authority, CooperativeApproach, Duty, EscalationLevel, Jurisdiction, Party, ProponentOrganisation
+from apps.governance.models import Authority, CooperativeApproach, Duty, EscalationLevel, Jurisdiction, Party, Programme, ProponentOrganisation
 
 from .workflow import APPLICATION, STAGE_DUTY, LetterStatus, State  # noqa: F401  (re-exported for callers)
 
@@ -72,6 +72,8 @@ class Application(APPLICATION.fsm_methods("state"), ConcurrentTransitionMixin, m
     cooperative_approach_id = models.CharField(_("cooperative approach ID"), max_length=6, blank=True,
                                                help_text=_("CA followed by 4 digits, as the UNFCCC assigned it."))
     mechanism = models.CharField(_("mechanism"), max_length=12, choices=Mechanism.choices, default=Mechanism.ARTICLE_6_2)
+    programme = models.CharField(_("programme"), max_length=20, choices=Programme.choices, blank=True)
+    programme_registry_id = models.CharField(_("programme registry ID"), max_length=60, blank=True)
     # The cooperative approach the activity runs under (determined from host, acquirers and purposes, or named).
     approach = models.ForeignKey(CooperativeApproach, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="applications", verbose_name=_("cooperative approach"))

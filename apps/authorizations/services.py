@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -22,7 +23,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from apps.audit.events import Event
 from apps.audit.services import record_event
-from apps.governance.models import Jurisdiction, Party, ProponentOrganisation
+from apps.governance.models import PROGRAMME_REGISTRY_ID_FORMATS, Jurisdiction, Party, ProponentOrganisation
 from apps.governance.selectors import resolve_duty_holder_for
 from apps.permissions import APPROVER, holds, is_proponent, open_acquiring_stage_of, open_stage_of, stages_of
 from apps.workflow import engine
@@ -60,6 +61,8 @@ class ApplicationInput:
     local_partner: str = ""
     benefit_sharing_plan: str = ""
     mechanism: str = "article_6_2"
+    programme: str = ""
+    programme_registry_id: str = ""
     cooperative_approach: str = ""  # its code, when the client names one; otherwise determined
 
 
@@ -78,11 +81,24 @@ def validate_application_input(data: ApplicationInput) -> None:
         errors["acquiring_parties"] = _("The host Party cannot acquire its own ITMOs.")
     elif any(not party.is_acquiring for party in data.acquiring_parties):
         errors["acquiring_parties"] = _("Only Parties configured as acquiring Parties may be named.")
+    registry_id_error = programme_registry_id_error(data.programme, data.programme_registry_id)
+    if registry_id_error:
+        errors["programme_registry_id"] = registry_id_error
     definition_error = first_transfer_definition_error(data.purposes, data.first_transfer_definition)
     if definition_error:
         errors["first_transfer_definition"] = definition_error
     if errors:
         raise ValidationError(errors)
+
+
+def programme_registry_id_error(programme: str, registry_id: str) -> str:
+    """A registry ID in the format its programme publishes, where one is known; none without a programme."""
+    if registry_id and not programme:
+        return _("Choose the programme whose registry this ID is from.")
+    known = PROGRAMME_REGISTRY_ID_FORMATS.get(programme)
+    if registry_id and known and not re.fullmatch(known[0], registry_id, flags=re.IGNORECASE):
+        return _("%(id)s is not a registry ID of this programme: %(format)s.") % {"id": registry_id, "format": known[1]}
+    return ""
 
 
 OIMP_PURPOSES = {Purpose.OIMP, Purpose.NDC_AND_OIMP}

@@ -9,7 +9,7 @@ from apps.translations.admin import TranslationInline
 
 from .models import (
     HOST_DUTIES, Authority, BilateralAgreement, CooperativeApproach, Duty, DutyAssignment, Jurisdiction, Membership, Party,
-    ProponentOrganisation, Requirement, Tier, time_zone_choices,
+    Programme, ProponentOrganisation, Requirement, Tier, time_zone_choices,
 )
 from .readiness import problems_of, proposed_from_forms
 
@@ -78,9 +78,22 @@ class DutyAssignmentInline(admin.TabularInline):
         return formset
 
 
+class RequirementForm(forms.ModelForm):
+    # A list of programme codes kept as JSON: ticked here, so no one types JSON or an unknown code.
+    programmes = forms.MultipleChoiceField(label=_("programmes"), choices=Programme.choices, required=False,
+                                           widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = Requirement
+        fields = "__all__"
+
+
 class RequirementInline(admin.StackedInline):
     model = Requirement
+    form = RequirementForm
     extra = 0
+    fields = ["side", "transition", "kind", "field", "pattern", "programmes", "agreement_kind", "applies_to", "message",
+              "source", "source_verified"]
 
 
 class PartyForm(forms.ModelForm):

@@ -7,7 +7,7 @@ from .models import (
     AgreementKind, Authority, BilateralAgreement, CooperativeApproach, Duty, DutyAssignment, Jurisdiction, Party, Requirement, Tier,
 )
 from .reference import (
-    ACQUIRER_TIMEZONES, ACQUIRERS, HOSTS, MALAYSIAN_STATE_AUTHORITIES, first_level_subdivisions, parse_date, read_csv,
+    ACQUIRER_REQUIREMENTS, ACQUIRER_TIMEZONES, ACQUIRERS, HOSTS, MALAYSIAN_STATE_AUTHORITIES, first_level_subdivisions, parse_date, read_csv,
 )
 
 DEMO_PASSWORD = "demo"
@@ -66,11 +66,17 @@ def _seed_host(host, authority_rows) -> None:
             defaults={"tier": tiers[tier_name], "sla_days": host.sla_days[duty], "next_tier_may_act": host.next_tier_may_act},
         )
     for requirement in host.requirements:
-        Requirement.objects.update_or_create(
-            party=party, kind=requirement["kind"], field=requirement.get("field", ""),
-            defaults={"message": requirement["message"], "source": requirement["source"],
-                      "applies_to": requirement.get("applies_to", "all")},
-        )
+        _seed_requirement(party, Requirement.Side.HOST, requirement)
+
+
+def _seed_requirement(party: Party, side: str, requirement: dict) -> None:
+    Requirement.objects.update_or_create(
+        party=party, side=side, kind=requirement["kind"], field=requirement.get("field", ""),
+        defaults={"message": requirement["message"], "source": requirement["source"],
+                  "applies_to": requirement.get("applies_to", "all"), "pattern": requirement.get("pattern", ""),
+                  "programmes": requirement.get("programmes", []), "agreement_kind": requirement.get("agreement_kind", ""),
+                  "source_verified": requirement.get("verified", True)},
+    )
 
 
 def _seed_malaysian_states(authority_rows) -> None:
@@ -100,6 +106,8 @@ def _seed_acquirers(authority_rows) -> None:
         # Where a cooperative approach asks for it, the acquiring Party's national authority authorizes the acquisition.
         DutyAssignment.objects.update_or_create(party=party, duty=Duty.ACQUIRING_AUTHORIZATION,
                                                 defaults={"tier": tier, "sla_days": 30})
+        for requirement in ACQUIRER_REQUIREMENTS.get(code, []):
+            _seed_requirement(party, Requirement.Side.ACQUIRING, requirement)
 
 
 def agreement_kind(instrument: str) -> str:

@@ -5,6 +5,7 @@ workflow reads it and never hard-codes a country.
 """
 from __future__ import annotations
 
+import re
 import zoneinfo
 from functools import cache
 
@@ -260,32 +261,82 @@ class DutyAssignment(models.Model):
             raise ValidationError({"tier": _("The tier must belong to the same Party.")})
 
 
+class AgreementKind(models.TextChoices):
+    IMPLEMENTING_AGREEMENT = "implementing_agreement", _("Implementing agreement")
+    MOU = "mou", _("Memorandum of understanding")
+    JCM_PARTNERSHIP = "jcm_partnership", _("JCM partnership")
+
+
+class Programme(models.TextChoices):
+    """The crediting programme or standard an activity is registered under, where it has one."""
+
+    T_VER = "t_ver", _("T-VER (Thailand Voluntary Emission Reduction Program)")
+    PREMIUM_T_VER = "premium_t_ver", _("Premium T-VER")
+    GOLD_STANDARD = "gold_standard", _("Gold Standard for the Global Goals")
+    VERRA_VCS = "verra_vcs", _("Verra Verified Carbon Standard (VCS)")
+    JCM = "jcm", _("Joint Crediting Mechanism (JCM)")
+    ARTICLE_6_4 = "article_6_4", _("Article 6.4 mechanism (PACM)")
+    OTHER = "other", _("Other")
+
+
+# Registry identifiers whose format the programme publishes: Verra's and Gold Standard's registries number
+# projects (VCS 1477, GS 7539), which proponents write with or without the prefix.
+PROGRAMME_REGISTRY_ID_FORMATS = {
+    Programme.VERRA_VCS: (r"(VCS ?)?[0-9]{1,6}", _("a Verra project ID is its number, e.g. 1477 or VCS 1477")),
+    Programme.GOLD_STANDARD: (r"(GS ?)?[0-9]{1,6}", _("a Gold Standard project ID is its number, e.g. 7539 or GS7539")),
+}
+
+
 class Requirement(models.Model):
-    """A condition a Party adds before a transition may happen, with the message users see."""
+    """A condition a Party sets before a transition may happen, with the message users see.
+
+    A requirement belongs to one Party and applies when that Party hosts the activity (`side` host) or when the
+    application names it among the acquiring Parties (`side` acquiring).
+    """
 
     class Kind(models.TextChoices):
         FIELD_REQUIRED = "field_required", _("A field must be filled in")
+        FIELD_PATTERN = "field_pattern", _("A field, when filled in, must match a pattern")
+        PROGRAMME_IN = "programme_in", _("The activity's programme must be one of a list")
+        PROGRAMME_EXCLUDED = "programme_excluded", _("The activity's programme must not be one of a list")
         BILATERAL_AGREEMENT = "bilateral_agreement", _("NDC use needs a bilateral agreement with each acquiring Party")
+        AGREEMENT_KIND = "agreement_kind", _("NDC use needs an agreement of a given kind in force between the Parties")
 
     class Applies(models.TextChoices):
         ALL = "all", _("Every proponent")
         FOREIGN = "foreign", _("Proponents incorporated outside the host Party")
+
+    class Side(models.TextChoices):
+        HOST = "host", _("When the Party hosts the activity")
+        ACQUIRING = "acquiring", _("When the application names the Party as an acquiring Party")
 
     FIELD_CHOICES = [
         ("host_registry_id", _("Host registry ID")),
         ("local_partner", _("Local partner")),
         ("benefit_sharing_plan", _("Benefit-sharing plan")),
         ("description", _("Description")),
+        ("programme", _("Programme")),
+        ("programme_registry_id", _("Programme registry ID")),
     ]
+    FIELD_KINDS = (Kind.FIELD_REQUIRED, Kind.FIELD_PATTERN)
+    PROGRAMME_KINDS = (Kind.PROGRAMME_IN, Kind.PROGRAMME_EXCLUDED)
 
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="requirements")
+    side = models.CharField(_("applies"), max_length=10, choices=Side.choices, default=Side.HOST)
     transition = models.CharField(_("before transition"), max_length=20, default="submit",
                                   choices=[("submit", "submit"), ("resubmit", "resubmit")])
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     field = models.CharField(_("field"), max_length=40, choices=FIELD_CHOICES, blank=True)
+    pattern = models.CharField(_("pattern"), max_length=200, blank=True,
+                               help_text=_("A regular expression the whole value must match, e.g. [A-Z]{3}-[0-9]{4}."))
+    programmes = models.JSONField(_("programmes"), default=list, blank=True)
+    agreement_kind = models.CharField(_("agreement kind"), max_length=30, choices=AgreementKind.choices, blank=True)
     applies_to = models.CharField(_("applies to"), max_length=10, choices=Applies.choices, default=Applies.ALL)
     message = models.CharField(_("message"), max_length=300)
     source = models.TextField(_("source"), blank=True)
+    source_verified = models.BooleanField(
+        _("the source confirms the rule"), default=True,
+        help_text=_("Untick where the source describes the rule only in part or second-hand; the rule still applies."))
 
     class Meta:
         ordering = ["party__code", "id"]
@@ -294,14 +345,24 @@ class Requirement(models.Model):
         return f"{self.party.code}: {self.message}"
 
     def clean(self) -> None:
-        if self.kind == self.Kind.FIELD_REQUIRED and not self.field:
-            raise ValidationError({"field": _("Name the field that must be filled in.")})
-
-
-class AgreementKind(models.TextChoices):
-    IMPLEMENTING_AGREEMENT = "implementing_agreement", _("Implementing agreement")
-    MOU = "mou", _("Memorandum of understanding")
-    JCM_PARTNERSHIP = "jcm_partnership", _("JCM partnership")
+        errors = {}
+        if self.kind in self.FIELD_KINDS and not self.field:
+            errors["field"] = _("Name the field the requirement checks.")
+        if self.kind == self.Kind.FIELD_PATTERN:
+            try:
+                re.compile(self.pattern)
+            except re.error as error:
+                errors["pattern"] = _("This is not a regular expression: %(error)s.") % {"error": error}
+            if not self.pattern:
+                errors["pattern"] = _("Give the pattern the field must match.")
+        if self.kind in self.PROGRAMME_KINDS:
+            unknown = [code for code in (self.programmes or []) if code not in Programme.values]
+            if not isinstance(self.programmes, list) or not self.programmes or unknown:
+                errors["programmes"] = _("Choose one or more programmes.")
+        if self.kind == self.Kind.AGREEMENT_KIND and not self.agreement_kind:
+            errors["agreement_kind"] = _("Choose the kind of agreement that must be in force.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class BilateralAgreementQuerySet(models.QuerySet):
@@ -391,8 +452,6 @@ class CooperativeApproach(models.Model):
         return not self.unfccc_id
 
     def clean(self) -> None:
-        import re
-
         if self.unfccc_id and not re.fullmatch(r"CA\d{4}", self.unfccc_id):
             raise ValidationError({"unfccc_id": _("Use CA followed by 4 digits, as the UNFCCC assigned it.")})
 

@@ -75,7 +75,17 @@ HOSTS = [
     HostParty(
         code="THA", alpha_2="TH", timezone="Asia/Bangkok", tiers=("National", "Province"),
         duty_tiers={d: "National" for d in HOST_DUTIES}, sla_days={d: 30 for d in HOST_DUTIES},
-        authority_short="TGO", requirements=[BILATERAL_REQUIREMENT], letter_language="th",
+        authority_short="TGO", letter_language="th",
+        requirements=[
+            BILATERAL_REQUIREMENT,
+            # Standard T-VER credits stay in Thailand; Premium T-VER is the programme built for Article 6. An activity
+            # under a bilateral approach of its own (the Bangkok e-bus programme) names no T-VER programme at all.
+            {"kind": "programme_excluded", "programmes": ["t_ver"], "verified": False,
+             "message": "A standard T-VER activity is not eligible for Article 6 authorization in Thailand; "
+                        "only Premium T-VER activities (or activities under a cooperative approach of their own) are.",
+             "source": "seed essay (as it describes Thailand's rules); TGO, Premium T-VER programme (ghgreduction.tgo.or.th), "
+                       "not read here"},
+        ],
     ),
     HostParty(
         code="VNM", alpha_2="VN", timezone="Asia/Ho_Chi_Minh", tiers=("National", "Province"),
@@ -97,6 +107,18 @@ HOSTS = [
         ],
     ),
 ]
+
+# Rules an acquiring Party sets on the applications that name it, checked beside the host's.
+ACQUIRER_REQUIREMENTS = {
+    "CHE": [
+        {"kind": "agreement_kind", "agreement_kind": "implementing_agreement",
+         "message": "Switzerland counts ITMOs towards its NDC only under a bilateral implementing agreement in force "
+                    "with the host Party.",
+         "source": "Swiss CO2 Act (SR 641.71) art. 6; FOEN, Bilateral climate agreements: "
+                   "https://www.bafu.admin.ch/bafu/en/home/topics/climate/info-specialists/climate--international-affairs/"
+                   "staatsvertraege-umsetzung-klimauebereinkommen-von-paris-artikel6.html"},
+    ],
+}
 
 # Acquiring Parties of the demo, with the alpha-2 code of their top jurisdiction.
 ACQUIRERS = {"JPN": "JP", "CHE": "CH", "KOR": "KR", "CAN": "CA", "SGP": "SG", "EUE": "EU"}

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.authorizations.models import Application, FirstTransferDefinition, Mechanism, Purpose, State
 from apps.authorizations.services import ApplicationInput
 from apps.authorizations.workflow import APPLICATION
-from apps.governance.models import Duty, Jurisdiction, Party
+from apps.governance.models import Duty, Jurisdiction, Party, Programme
 from apps.workflow.table import Transition
 
 OPTIONAL_FIELDS = ("host_registry_id", "local_partner", "benefit_sharing_plan")
@@ -62,6 +62,10 @@ class ApplicationForm(forms.Form):
                                                             *FirstTransferDefinition.choices],
         help_text=_("Choose only when OIMP is among the purposes."))
     mechanism = forms.ChoiceField(label=_("Mechanism"), choices=Mechanism.choices, initial=Mechanism.ARTICLE_6_2, required=False)
+    programme = forms.ChoiceField(label=_("Programme or standard"), required=False,
+                                  choices=[("", _("None (a cooperative approach of its own)")), *Programme.choices])
+    programme_registry_id = forms.CharField(label=_("Programme registry ID"), max_length=60, required=False,
+                                            help_text=_("The activity's ID in the programme's registry, e.g. VCS 1477."))
     host_registry_id = forms.CharField(label=_("Host registry ID"), max_length=60, required=False)
     local_partner = forms.CharField(label=_("Local partner"), max_length=200, required=False)
     benefit_sharing_plan = forms.CharField(label=_("Benefit-sharing plan"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
@@ -93,6 +97,7 @@ class ApplicationForm(forms.Form):
             vintage_to=data["vintage_to"], purposes=data["purposes"],
             first_transfer_definition=data["first_transfer_definition"],
             mechanism=data.get("mechanism") or Mechanism.ARTICLE_6_2,
+            programme=data.get("programme", ""), programme_registry_id=data.get("programme_registry_id", "").strip(),
             acquiring_parties=list(data["acquiring_parties"]), description=data.get("description", ""),
             **{name: data.get(name, "") for name in OPTIONAL_FIELDS if name in self.fields},
         )
@@ -100,7 +105,7 @@ class ApplicationForm(forms.Form):
     @staticmethod
     def initial_from(application: Application) -> dict:
         fields = ["title", "description", "sector", "mitigation_type", "activity_type", "requested_quantity",
-                  "vintage_from", "vintage_to", "purposes", "first_transfer_definition", "mechanism", *OPTIONAL_FIELDS]
+                  "vintage_from", "vintage_to", "purposes", "first_transfer_definition", "mechanism", "programme", "programme_registry_id", *OPTIONAL_FIELDS]
         initial = {name: getattr(application, name) for name in fields}
         initial["jurisdiction"] = application.jurisdiction_id
         initial["acquiring_parties"] = [p.pk for p in application.acquiring_parties.all()]

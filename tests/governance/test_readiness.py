@@ -51,7 +51,8 @@ def _admin_post_data(party: Party, **changes) -> dict:
         "tiers": (party.tiers.all(), ["name", "order"]),
         "duty_assignments": (party.duty_assignments.all(), ["duty", "tier", "sla_days", "calendar", "reminder_percent",
                                                             "escalation_grace_days"]),
-        "requirements": (party.requirements.all(), ["transition", "kind", "field", "applies_to", "message", "source"]),
+        "requirements": (party.requirements.all(), ["side", "transition", "kind", "field", "pattern", "programmes",
+                                                    "agreement_kind", "applies_to", "message", "source", "source_verified"]),
         "jurisdictions": (party.jurisdictions.all(), ["code", "name", "tier", "parent", "timezone"]),
     }
     for prefix, (rows, fields) in inlines.items():
@@ -63,7 +64,9 @@ def _admin_post_data(party: Party, **changes) -> dict:
             data[f"{prefix}-{i}-party"] = party.pk
             for field in fields:
                 value = getattr(row, row._meta.get_field(field).attname)
-                data[f"{prefix}-{i}-{field}"] = "" if value is None else value
+                if value is False:
+                    continue  # an unticked checkbox is not posted
+                data[f"{prefix}-{i}-{field}"] = "" if value is None else ("on" if value is True else value)
     data.update(changes)
     return data
 

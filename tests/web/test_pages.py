@@ -364,6 +364,17 @@ def test_proponent_chooses_the_article_6_4_mechanism_and_the_page_shows_it(propo
     assert "Article 6.4 mechanism (PACM)" in text_of(client.get(f"/applications/{application.reference}/"))
 
 
+def test_proponent_names_the_programme_and_a_wrong_registry_id_is_refused_beside_it(proponent):
+    client = client_for(proponent)
+    refused = client.post("/applications/new/", form_data(title="Segama VCS", programme="verra_vcs", programme_registry_id="VCS-X"))
+    assert refused.status_code == 400 and "not a registry ID of this programme" in text_of(refused)
+    assert not Application.objects.filter(title="Segama VCS").exists()
+    client.post("/applications/new/", form_data(title="Segama VCS", programme="verra_vcs", programme_registry_id=" VCS 1477 "))
+    application = Application.objects.get(title="Segama VCS")
+    assert (application.programme, application.programme_registry_id) == ("verra_vcs", "VCS 1477")
+    assert "Verra Verified Carbon Standard (VCS) · VCS 1477" in text_of(client.get(f"/applications/{application.reference}/"))
+
+
 def test_party_specific_fields_appear_only_where_the_party_asks(proponent):
     body = text_of(client_for(proponent).get("/applications/new/?host_party=IDN"))
     assert 'name="host_registry_id"' in body
