@@ -169,6 +169,8 @@ def _per_language_sql(text, column: str, length: int | None = None) -> tuple[str
                f"AND t.field = %s AND t.language = COALESCE({column}, %s)), %s))")
         params = [*params, token, obj._meta.app_label, obj._meta.model_name, str(obj.pk), field, default,
                   str(getattr(obj, field))]
+    if length:  # a translated name put in by REPLACE may make the text longer than the column again
+        sql = f"SUBSTR({sql}, 1, {int(length)})"
     return sql, params
 
 

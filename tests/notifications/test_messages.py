@@ -54,3 +54,10 @@ def test_inbox_times_are_the_application_s_local_time(proponent, deliver_outbox)
     inbox = signed_in(proponent).get("/notifications/").content.decode()
     assert 'datetime="' in inbox and "+08:00" in inbox  # Sabah is UTC+8; the timeline uses the same zone
     assert "+00:00" not in inbox
+
+
+def test_a_subject_longer_than_its_column_is_cut_not_refused(proponent):
+    # The longest title a proponent may give, in the name of the federal ministry (a long official name).
+    application = make_application(proponent, state="authorized", title="T" * 200)
+    subjects = Notification.objects.filter(application=application, event="approve_ca").values_list("subject", flat=True)
+    assert subjects and all(len(subject) == 200 and subject.endswith("T") for subject in subjects)
