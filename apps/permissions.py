@@ -17,7 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, OuterRef
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from apps.governance.models import Authority, Duty, EscalationLevel, Jurisdiction, Membership, Party, Role
+from apps.governance.models import MECHANISM_DUTIES, Authority, Duty, EscalationLevel, Jurisdiction, Membership, Party, Role
 from apps.governance.selectors import resolve_duty_holder
 
 APPROVER = (Role.APPROVER,)
@@ -200,6 +200,13 @@ def approves_ca_stage(user, application) -> bool:
 
 
 @rules.predicate
+def approves_host_approval_stage(user, application) -> bool:
+    """Approver of the authority holding the open stage of the host's Article 6.4 approval (or of a CDM transition)."""
+    stage = open_stage_of(application)
+    return stage is not None and stage.duty in MECHANISM_DUTIES and acts_for_stage(user, application, APPROVER, stage.duty)
+
+
+@rules.predicate
 def approves_for_an_authorizing_duty(user, application) -> bool:
     """Approver of the authority that issued the current LoA or of the one holding / that held the CA stage."""
     loa = loa_of(application)
@@ -348,7 +355,3 @@ def records_verification_for(user, application) -> bool:
     """Approvers of the CA approval holder record the accredited verifier's result (they also issue)."""
     return operates_registry_for_application(user, application)
 
-
-def approves_mechanism_participation(user, application) -> bool:
-    """Until the workflow has a host-approval stage, the CA approval holder's approvers record it (they commit the Party)."""
-    return operates_registry_for_application(user, application)

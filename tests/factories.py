@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 
 from apps.authorizations import services
 from apps.authorizations.models import Application
+from apps.authorizations.workflow import HOST_APPROVAL_STATES
 from apps.governance.models import Jurisdiction, Party, ProponentOrganisation
 
 
@@ -64,6 +65,9 @@ def make_application(proponent, *, state: str = "draft", actors: dict | None = N
     target = steps.index(state)
     if target >= 1:
         services.submit_application(application, acting_user=proponent)
+        if _fresh(application).state in HOST_APPROVAL_STATES:  # an Article 6.4 activity: the host approves it first
+            approver = actors.get("mechanism") or approver_of_open_stage(application)
+            services.approve_participation(_fresh(application), acting_user=_fresh_user(approver))
     if target >= 2:
         approver = actors.get("loa") or User.objects.get(username="sabah.approver")
         services.issue_loa(_fresh(application), acting_user=_fresh_user(approver), authorized_quantity=application.requested_quantity)
@@ -71,6 +75,14 @@ def make_application(proponent, *, state: str = "draft", actors: dict | None = N
         approver = actors.get("ca") or User.objects.get(username="federal.approver")
         services.approve_ca(_fresh(application), acting_user=_fresh_user(approver))
     return _fresh(application)
+
+
+def approver_of_open_stage(application: Application):
+    """An approver of the authority holding the application's open stage."""
+    from apps.governance.models import Membership, Role
+
+    stage = application.stages.get(closed_at__isnull=True)
+    return Membership.objects.filter(authority_id=stage.authority_id, role=Role.APPROVER).order_by("pk").first().user
 
 
 def _fresh(application: Application) -> Application:

@@ -40,6 +40,9 @@ class ApplicationInputSerializer(serializers.Serializer):
                                         help_text="The crediting programme or standard, where the activity has one.")
     programme_registry_id = serializers.CharField(max_length=60, required=False, allow_blank=True, default="",
                                                   help_text="The activity's ID in the programme's registry.")
+    cdm_reference = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default="",
+        help_text="For an Article 6.4 activity that was a CDM activity and requests transition: its CDM registration reference.")
     cooperative_approach = serializers.CharField(
         max_length=40, required=False, allow_blank=True, default="",
         help_text="The code of the cooperative approach; left out, the only one fitting host, acquiring Parties and purposes.")
@@ -122,8 +125,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
         fields = ["reference", "title", "description", "state", "organisation", "host_party", "jurisdiction",
                   "acquiring_parties", "sector", "mitigation_type", "activity_type", "requested_quantity",
                   "vintage_from", "vintage_to", "purposes", "first_transfer_definition", "host_registry_id",
-                  "local_partner", "benefit_sharing_plan", "mechanism", "programme", "programme_registry_id", "cooperative_approach", "current_stage", "available_transitions", "history",
-                  "loa", "created_at", "updated_at"]
+                  "local_partner", "benefit_sharing_plan", "mechanism", "programme", "programme_registry_id", "cdm_reference", "cooperative_approach", "current_stage",
+                  "available_transitions", "history", "loa", "host_approved_at", "created_at", "updated_at"]
 
     def get_acquiring_parties(self, application) -> list[str]:
         return sorted(party.pk for party in application.acquiring_parties.all())
@@ -174,7 +177,7 @@ _TEXT_FIELDS = ["reference", "title", "description", "state"]
 _ACTIVITY_FIELDS = ["sector", "mitigation_type", "activity_type"]
 _INTEGER_FIELDS = ["requested_quantity", "vintage_from", "vintage_to"]
 _USE_FIELDS = ["purposes", "first_transfer_definition", "host_registry_id", "local_partner", "benefit_sharing_plan", "mechanism",
-               "programme", "programme_registry_id"]
+               "programme", "programme_registry_id", "cdm_reference"]
 
 
 def _text(value):
@@ -213,6 +216,7 @@ def application_detail_data(application, user) -> dict:
     # The letter keeps its one serializer: its shape is defined once (a handful of fields, loaded already).
     letter = application.loa
     data["loa"] = None if letter is None else LetterSerializer(letter, context={"application": application}).data
+    data["host_approved_at"] = _when(application.host_approved_at)
     data["created_at"] = _when(application.created_at)
     data["updated_at"] = _when(application.updated_at)
     return data

@@ -174,6 +174,7 @@ class ApplicationViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.
                 "host_registry_id": application.host_registry_id, "local_partner": application.local_partner,
                 "benefit_sharing_plan": application.benefit_sharing_plan, "mechanism": application.mechanism,
                 "programme": application.programme, "programme_registry_id": application.programme_registry_id,
+                "cdm_reference": application.cdm_reference,
             }
             if hasattr(request.data, "lists"):
                 data.update({k: (v if k == "acquiring_parties" else v[-1]) for k, v in request.data.lists()})

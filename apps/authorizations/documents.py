@@ -23,7 +23,7 @@ from .pdf_inspection import ActivePDF, DamagedPDF, inspect_pdf
 
 MAX_DOCUMENT_BYTES = getattr(settings, "TIERFLOW_MAX_DOCUMENT_BYTES", 10 * 1024 * 1024)
 MAX_IMAGE_PIXELS = 40_000_000  # a decompression bomb declares far more pixels than any scan needs
-ATTACHABLE_STATES = {State.DRAFT, State.CHANGES_REQUESTED, State.LOA_REVIEW}
+ATTACHABLE_STATES = {State.DRAFT, State.CHANGES_REQUESTED, State.PARTICIPATION_REVIEW, State.CDM_TRANSITION_REVIEW, State.LOA_REVIEW}
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from apps.governance.models import Duty, Role
+from apps.governance.models import MECHANISM_DUTIES, Duty, Role
 
 from .workflow import APPLICATION, PARTY_STAGE_DUTY, STAGE_DUTY, State
 
@@ -23,6 +23,10 @@ HOST_TIERS = (Duty.LOA_ISSUANCE, Duty.CA_APPROVAL)  # the tier holding each duty
 TIERS = (*HOST_TIERS, Duty.ACQUIRING_AUTHORIZATION)
 TIER_LABEL = {Duty.LOA_ISSUANCE: "LoA tier", Duty.CA_APPROVAL: "CA tier", Duty.ACQUIRING_AUTHORIZATION: "acquiring Party"}
 OPEN_STAGE_DUTY = {**STAGE_DUTY, **PARTY_STAGE_DUTY}
+# The tier column a duty's holder sits in, for the matrix's Sabah application: Malaysia's federal tier, which holds
+# the corresponding adjustment, also holds the Article 6.4 approvals (another Party's data may split them).
+TIER_OF = {**{duty: duty for duty in TIERS}, **{duty: Duty.CA_APPROVAL for duty in MECHANISM_DUTIES}}
+HOST_APPROVAL = "host approval stage"
 # States in which the LoA has been issued and the CA stage exists (or existed).
 AFTER_LOA = {State.CA_REVIEW, State.AUTHORIZED, State.AMENDMENT_LOA_REVIEW, State.AMENDMENT_CA_REVIEW}
 
@@ -41,6 +45,7 @@ GRANTS = {
     "approves_ca_stage": Grant((Role.APPROVER,), Duty.CA_APPROVAL),
     "approves_for_an_authorizing_duty": Grant((Role.APPROVER,), AUTHORIZING),
     "approves_acquiring_stage": Grant((Role.APPROVER,), Duty.ACQUIRING_AUTHORIZATION),
+    "approves_host_approval_stage": Grant((Role.APPROVER,), HOST_APPROVAL),
 }
 
 
@@ -66,7 +71,9 @@ def allowed(*, transition: str, state: str, role: str, tier: str | None = None, 
     if grant.stage is None:
         return role == PROPONENT
     if grant.stage == OPEN_STAGE:
-        return STAGE_DUTY.get(state) == tier
+        return state in STAGE_DUTY and TIER_OF[STAGE_DUTY[state]] == tier
+    if grant.stage == HOST_APPROVAL:
+        return STAGE_DUTY.get(state) in MECHANISM_DUTIES and TIER_OF[STAGE_DUTY[state]] == tier
     if grant.stage == AUTHORIZING:
         return state in AFTER_LOA and tier in HOST_TIERS
     return OPEN_STAGE_DUTY.get(state) == grant.stage == tier
@@ -97,5 +104,7 @@ def as_markdown() -> str:
         lines.append("| " + " | ".join([transition, state] + ["✓" if c else "—" for c in cells]) + " |")
     lines.append("")
     lines.append("Anyone in another jurisdiction, at any tier: — everywhere (and the application is not even visible). "
-                 "After escalation, where the duty assignment says the next tier up may act, that tier's approvers act as the stage holder.")
+                 "After escalation, where the duty assignment says the next tier up may act, that tier's approvers act as the stage holder. "
+                 "The Article 6.4 approvals (`mechanism_approval`, `cdm_transition_approval`) sit, as in Malaysia's configuration, "
+                 "with the CA tier.")
     return "\n".join(lines)

@@ -74,6 +74,11 @@ class Application(APPLICATION.fsm_methods("state"), ConcurrentTransitionMixin, m
     mechanism = models.CharField(_("mechanism"), max_length=12, choices=Mechanism.choices, default=Mechanism.ARTICLE_6_2)
     programme = models.CharField(_("programme"), max_length=20, choices=Programme.choices, blank=True)
     programme_registry_id = models.CharField(_("programme registry ID"), max_length=60, blank=True)
+    # An Article 6.4 activity that was a CDM activity and asks to transition: its CDM registration reference.
+    cdm_reference = models.CharField(_("CDM registration reference"), max_length=40, blank=True)
+    # When the host approved the Article 6.4 activity (or the CDM activity's transition); a resubmission then goes
+    # straight to the letter, and the state says whether its units were authorized.
+    host_approved_at = models.DateTimeField(_("host approval"), null=True, blank=True, editable=False)
     # The cooperative approach the activity runs under (determined from host, acquirers and purposes, or named).
     approach = models.ForeignKey(CooperativeApproach, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="applications", verbose_name=_("cooperative approach"))

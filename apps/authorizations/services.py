@@ -32,8 +32,8 @@ from apps.workflow.engine import Subject, TransitionNotAvailable
 from . import acquiring
 from .deadlines import deadlines_for
 from .edits import edit_values
-from .models import (Amendment, AmendmentStatus, Application, FirstTransferDefinition, LetterOfAuthorization, LetterStatus, Purpose,
-                     ReferenceCounter, Stage)
+from .models import (Amendment, AmendmentStatus, Application, FirstTransferDefinition, LetterOfAuthorization, LetterStatus, Mechanism,
+                     Purpose, ReferenceCounter, Stage)
 from .requirements import unmet_requirements
 from .workflow import APPLICATION, EDITABLE_STATES, PARTY_STAGE_DUTY, STAGE_DUTY
 
@@ -63,6 +63,7 @@ class ApplicationInput:
     mechanism: str = "article_6_2"
     programme: str = ""
     programme_registry_id: str = ""
+    cdm_reference: str = ""  # a CDM activity requesting transition to the mechanism (Article 6.4 only)
     cooperative_approach: str = ""  # its code, when the client names one; otherwise determined
 
 
@@ -84,6 +85,8 @@ def validate_application_input(data: ApplicationInput) -> None:
     registry_id_error = programme_registry_id_error(data.programme, data.programme_registry_id)
     if registry_id_error:
         errors["programme_registry_id"] = registry_id_error
+    if data.cdm_reference.strip() and data.mechanism != Mechanism.ARTICLE_6_4:
+        errors["cdm_reference"] = _("Only an Article 6.4 activity transitions from the CDM: choose the Article 6.4 mechanism.")
     definition_error = first_transfer_definition_error(data.purposes, data.first_transfer_definition)
     if definition_error:
         errors["first_transfer_definition"] = definition_error
@@ -173,6 +176,12 @@ def update_application(application: Application, *, acting_user, data: Applicati
         raise ValidationError({"host_party": _("The host Party of an application cannot change.")})
     locked._unmet_requirements = None
     validate_application_input(data)
+    if locked.host_approved_at is not None:
+        # The host approved this activity for the mechanism as it was: a different route is a new application.
+        for field in ("mechanism", "cdm_reference"):
+            if getattr(data, field) != getattr(locked, field):
+                raise ValidationError({field: _("The host has approved the activity for the Article 6.4 mechanism; "
+                                                "this can no longer change.")})
     data = _with_implied_first_transfer(data)
     changed = sorted(k for k, v in vars(data).items() if k not in _NOT_COLUMNS and getattr(locked, k) != v)
     values = edit_values(locked, data, changed, acquiring_before=sorted(locked.acquiring_parties.values_list("pk", flat=True)))
@@ -394,6 +403,29 @@ def request_changes(application: Application, *, acting_user, comment: str) -> A
 def reject_application(application: Application, *, acting_user, comment: str) -> Application:
     """The duty holder's approver refuses the application."""
     return _run(application, "reject", acting_user=acting_user, comment=comment)
+
+
+def _record_host_approval(application: Application, now: datetime) -> dict:
+    """The host's approval is given once: a resubmission after later changes goes to the letter, not back to it."""
+    Application.objects.filter(pk=application.pk).update(host_approved_at=now)
+    application.host_approved_at = now
+    return {"host_approved_at": now.isoformat(), "cdm_reference": application.cdm_reference}
+
+
+@APPLICATION.service("approve_participation")
+@transaction.atomic(durable=True)
+def approve_participation(application: Application, *, acting_user, comment: str = "") -> Application:
+    """The host approves the Article 6.4 activity (or the CDM activity's transition); its units go on to authorization."""
+    return _run(application, "approve_participation", acting_user=acting_user, comment=comment,
+                writes=lambda now: _record_host_approval(application, now))
+
+
+@APPLICATION.service("approve_without_authorization")
+@transaction.atomic(durable=True)
+def approve_without_authorization(application: Application, *, acting_user, comment: str = "") -> Application:
+    """The host approves the Article 6.4 activity without authorizing its units: mitigation contribution A6.4ERs."""
+    return _run(application, "approve_without_authorization", acting_user=acting_user, comment=comment,
+                writes=lambda now: _record_host_approval(application, now))
 
 
 @APPLICATION.service("approve_ca")

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from apps import permissions
-from apps.governance.models import Duty
+from apps.governance.models import MECHANISM_DUTIES, Duty
 from apps.workflow.table import Parameter, Transition, Workflow
 
 from . import acquiring, requirements
@@ -18,11 +18,15 @@ from . import acquiring, requirements
 
 class State(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    PARTICIPATION_REVIEW = "participation_review", _("Article 6.4 approval review")
+    CDM_TRANSITION_REVIEW = "cdm_transition_review", _("CDM transition review")
     LOA_REVIEW = "loa_review", _("LoA review")
     CHANGES_REQUESTED = "changes_requested", _("Changes requested")
     CA_REVIEW = "ca_review", _("CA review")
     ACQUIRER_REVIEW = "acquirer_review", _("Acquiring Party review")
     AUTHORIZED = "authorized", _("Authorized")
+    # Approved for the mechanism without authorization: its units are mitigation contribution A6.4ERs.
+    APPROVED_FOR_MECHANISM = "approved_for_mechanism", _("Approved for the mechanism (units not authorized)")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     REVOKED = "revoked", _("Revoked")
@@ -41,14 +45,26 @@ class LetterStatus(models.TextChoices):
 
 
 # Stage duty per state that has one: the state's work is the duty holder's.
-STAGE_DUTY = {State.LOA_REVIEW: Duty.LOA_ISSUANCE, State.CA_REVIEW: Duty.CA_APPROVAL,
+STAGE_DUTY = {State.PARTICIPATION_REVIEW: Duty.MECHANISM_APPROVAL, State.CDM_TRANSITION_REVIEW: Duty.CDM_TRANSITION_APPROVAL,
+              State.LOA_REVIEW: Duty.LOA_ISSUANCE, State.CA_REVIEW: Duty.CA_APPROVAL,
               State.AMENDMENT_LOA_REVIEW: Duty.LOA_ISSUANCE, State.AMENDMENT_CA_REVIEW: Duty.CA_APPROVAL}
+# The host's review of an Article 6.4 activity before its letter: its approval, or a CDM activity's transition.
+HOST_APPROVAL_STATES = (State.PARTICIPATION_REVIEW, State.CDM_TRANSITION_REVIEW)
+IN_REVIEW = (*HOST_APPROVAL_STATES, State.LOA_REVIEW, State.CA_REVIEW)
 EDITABLE_STATES = {State.DRAFT, State.CHANGES_REQUESTED}
 # The current letter stays in force while an amendment runs through the tiers (the ledger keeps working).
 AUTHORIZED_STATES = {State.AUTHORIZED, State.AMENDMENT_LOA_REVIEW, State.AMENDMENT_CA_REVIEW}
 AMENDMENT_STATES = (State.AMENDMENT_LOA_REVIEW, State.AMENDMENT_CA_REVIEW)
 # One stage per acquiring Party that must authorize, side by side, each held by that Party's authority.
 PARTY_STAGE_DUTY = {State.ACQUIRER_REVIEW: Duty.ACQUIRING_AUTHORIZATION}
+
+
+def _after_submission(application) -> str:
+    """An Article 6.4 activity goes to the host's approval first (a CDM activity's to its transition), once: after
+    the host has approved, a resubmission goes to the letter as any other."""
+    if application.article_6_4 and application.host_approved_at is None:
+        return State.CDM_TRANSITION_REVIEW if application.cdm_reference else State.PARTICIPATION_REVIEW
+    return State.LOA_REVIEW
 
 
 def _after_ca_approval(application) -> str:
@@ -106,13 +122,34 @@ APPLICATION = Workflow(
     "application",
     (
         Transition("submit", (State.DRAFT,), State.LOA_REVIEW, permissions.is_proponent,
-                   _("Submit"), _("Submitted"), "The proponent sends the draft to the LoA issuer.",
+                   _("Submit"), _("Submitted"),
+                   "The proponent sends the draft to the LoA issuer (an Article 6.4 activity first to the host's approval).",
+                   other_targets=HOST_APPROVAL_STATES, target_of=_after_submission,
                    conditions=(requirements.submit_requirements_met,), comment_label=_("Note for the reviewers"),
                    confirm_heading=_("Check before you submit the application")),
         Transition("resubmit", (State.CHANGES_REQUESTED,), State.LOA_REVIEW, permissions.is_proponent,
-                   _("Resubmit"), _("Resubmitted"), "The proponent sends the revised application back to the LoA issuer.",
+                   _("Resubmit"), _("Resubmitted"),
+                   "The proponent sends the revised application back (to the host's approval while it has not been given).",
+                   other_targets=HOST_APPROVAL_STATES, target_of=_after_submission,
                    conditions=(requirements.resubmit_requirements_met,), comment_label=_("What you changed"),
                    confirm_heading=_("Check before you resubmit the application")),
+        Transition("approve_participation", HOST_APPROVAL_STATES, State.LOA_REVIEW, permissions.approves_host_approval_stage,
+                   _("Approve the activity and go on to authorize its units"), _("Activity approved; its units go on to authorization"),
+                   "The host approves the Article 6.4 activity (or the CDM activity's transition) and goes on to authorize its "
+                   "A6.4ERs: the LoA issuer takes over.",
+                   second_factor=True, decides=MECHANISM_DUTIES,
+                   notice=_("%(authority)s approved %(title)s for the Article 6.4 mechanism"),
+                   comment_label=_("Note on approving the activity"),
+                   confirm_heading=_("Check before you approve the activity")),
+        Transition("approve_without_authorization", HOST_APPROVAL_STATES, State.APPROVED_FOR_MECHANISM,
+                   permissions.approves_host_approval_stage,
+                   _("Approve the activity without authorizing its units"), _("Activity approved; units not authorized"),
+                   "The host approves the Article 6.4 activity (or the CDM activity's transition) without authorizing its "
+                   "A6.4ERs: they are mitigation contribution units, never first-transferred, with no corresponding adjustment.",
+                   second_factor=True, decides=MECHANISM_DUTIES,
+                   notice=_("%(authority)s approved %(title)s for the Article 6.4 mechanism without authorizing its units"),
+                   comment_label=_("Note on approving without authorization"),
+                   confirm_heading=_("Check before you approve the activity without authorizing its units")),
         Transition("issue_loa", (State.LOA_REVIEW,), State.CA_REVIEW, permissions.approves_loa_stage,
                    _("Issue the Letter of Authorization"), _("Letter of Authorization issued"),
                    "The LoA issuer issues the next letter version (superseding any earlier); the CA approver takes over.",
@@ -143,18 +180,18 @@ APPLICATION = Workflow(
                    missing_comment=_("Enter the reason for refusing the acquisition"), decides=Duty.ACQUIRING_AUTHORIZATION,
                    facts={"letter": LetterStatus.LAPSED}, notice=_("%(authority)s refused the acquisition for %(title)s"),
                    confirm_heading=_("Check before you refuse the acquisition")),
-        Transition("request_changes", (State.LOA_REVIEW, State.CA_REVIEW), State.CHANGES_REQUESTED,
+        Transition("request_changes", IN_REVIEW, State.CHANGES_REQUESTED,
                    permissions.reviews_current_stage, _("Request changes"), _("Changes requested"),
                    "The duty holder returns the application to the proponent.",
                    comment_required=True, comment_label=_("What the proponent must change"), second_factor=True,
                    missing_comment=_("Enter what the proponent must change"),
                    notice=_("%(authority)s asked for changes to %(title)s")),
-        Transition("reject", (State.LOA_REVIEW, State.CA_REVIEW), State.REJECTED, permissions.approves_current_stage,
+        Transition("reject", IN_REVIEW, State.REJECTED, permissions.approves_current_stage,
                    _("Reject"), _("Rejected"), "The duty holder refuses the application; a letter already issued lapses.",
                    comment_required=True, comment_label=_("Reason for rejecting"), second_factor=True,
                    missing_comment=_("Enter the reason for rejecting"),
                    facts={"letter": LetterStatus.LAPSED}, notice=_("%(authority)s rejected %(title)s")),
-        Transition("withdraw", (State.DRAFT, State.LOA_REVIEW, State.CHANGES_REQUESTED), State.WITHDRAWN,
+        Transition("withdraw", (State.DRAFT, *HOST_APPROVAL_STATES, State.LOA_REVIEW, State.CHANGES_REQUESTED), State.WITHDRAWN,
                    permissions.is_proponent, _("Withdraw"), _("Withdrawn"),
                    "The proponent withdraws the application; a letter already issued lapses.",
                    facts={"letter": LetterStatus.LAPSED}, comment_label=_("Reason for withdrawing"),

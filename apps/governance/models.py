@@ -41,9 +41,14 @@ class Duty(models.TextChoices):
     REPORT_APPROVAL = "report_approval", _("UNFCCC report approval")
     # The acquiring Party's own authorization, where its cooperative approach asks for one before first transfer.
     ACQUIRING_AUTHORIZATION = "acquiring_authorization", _("Acquiring Party's authorization")
+    # The host's approval of an Article 6.4 activity, and of a CDM activity's transition to the mechanism (both in the
+    # mechanism's rules, decision 3/CMA.3 annex); a Party that assigns neither takes no Article 6.4 activities.
+    MECHANISM_APPROVAL = "mechanism_approval", _("Approval of an Article 6.4 activity")
+    CDM_TRANSITION_APPROVAL = "cdm_transition_approval", _("Approval of a CDM activity's transition")
 
 
 HOST_DUTIES = (Duty.LOA_ISSUANCE, Duty.CA_APPROVAL, Duty.REPORT_APPROVAL)
+MECHANISM_DUTIES = (Duty.MECHANISM_APPROVAL, Duty.CDM_TRANSITION_APPROVAL)
 
 
 class Role(models.TextChoices):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pycountry
 
-from .models import HOST_DUTIES, Duty
+from .models import HOST_DUTIES, MECHANISM_DUTIES, Duty
 
 REFDATA = Path(__file__).resolve().parent / "refdata"
 
@@ -47,6 +47,9 @@ class HostParty:
     letter_language: str = ""  # the official language printed beside English on its letters ("" = English only)
 
 
+# Every duty of a host Party whose national authority holds them all, the Article 6.4 approvals included.
+NATIONAL_DUTIES = (*HOST_DUTIES, *MECHANISM_DUTIES)
+
 BILATERAL_REQUIREMENT = {
     "kind": "bilateral_agreement",
     "message": "Authorizing use towards an acquiring Party's NDC needs a bilateral agreement between the host and that Party.",
@@ -56,14 +59,17 @@ BILATERAL_REQUIREMENT = {
 HOSTS = [
     HostParty(
         code="MYS", alpha_2="MY", timezone="Asia/Kuala_Lumpur", tiers=("Federal", "State"),
-        duty_tiers={Duty.LOA_ISSUANCE: "State", Duty.CA_APPROVAL: "Federal", Duty.REPORT_APPROVAL: "Federal"},
-        sla_days={Duty.LOA_ISSUANCE: 30, Duty.CA_APPROVAL: 20, Duty.REPORT_APPROVAL: 30},
+        # The federal ministry is the designated national authority for the mechanism, as it was for the CDM.
+        duty_tiers={Duty.LOA_ISSUANCE: "State", Duty.CA_APPROVAL: "Federal", Duty.REPORT_APPROVAL: "Federal",
+                    Duty.MECHANISM_APPROVAL: "Federal", Duty.CDM_TRANSITION_APPROVAL: "Federal"},
+        sla_days={Duty.LOA_ISSUANCE: 30, Duty.CA_APPROVAL: 20, Duty.REPORT_APPROVAL: 30, Duty.MECHANISM_APPROVAL: 30,
+                  Duty.CDM_TRANSITION_APPROVAL: 30},
         next_tier_may_act=True, authority_row="federal", authority_short="NRES",
         requirements=[BILATERAL_REQUIREMENT], letter_language="ms",
     ),
     HostParty(
         code="IDN", alpha_2="ID", timezone="Asia/Jakarta", tiers=("National", "Province"),
-        duty_tiers={d: "National" for d in HOST_DUTIES}, sla_days={d: 30 for d in HOST_DUTIES},
+        duty_tiers={d: "National" for d in NATIONAL_DUTIES}, sla_days={d: 30 for d in NATIONAL_DUTIES},
         authority_short="KLH", letter_language="id",
         requirements=[
             {"kind": "field_required", "field": "host_registry_id",
@@ -74,7 +80,7 @@ HOSTS = [
     ),
     HostParty(
         code="THA", alpha_2="TH", timezone="Asia/Bangkok", tiers=("National", "Province"),
-        duty_tiers={d: "National" for d in HOST_DUTIES}, sla_days={d: 30 for d in HOST_DUTIES},
+        duty_tiers={d: "National" for d in NATIONAL_DUTIES}, sla_days={d: 30 for d in NATIONAL_DUTIES},
         authority_short="TGO", letter_language="th",
         requirements=[
             BILATERAL_REQUIREMENT,
@@ -89,12 +95,12 @@ HOSTS = [
     ),
     HostParty(
         code="VNM", alpha_2="VN", timezone="Asia/Ho_Chi_Minh", tiers=("National", "Province"),
-        duty_tiers={d: "National" for d in HOST_DUTIES}, sla_days={d: 30 for d in HOST_DUTIES},
+        duty_tiers={d: "National" for d in NATIONAL_DUTIES}, sla_days={d: 30 for d in NATIONAL_DUTIES},
         authority_short="MAE", requirements=[BILATERAL_REQUIREMENT], letter_language="vi",
     ),
     HostParty(
         code="ZWE", alpha_2="ZW", timezone="Africa/Harare", tiers=("National", "Province"),
-        duty_tiers={d: "National" for d in HOST_DUTIES}, sla_days={d: 30 for d in HOST_DUTIES},
+        duty_tiers={d: "National" for d in NATIONAL_DUTIES}, sla_days={d: 30 for d in NATIONAL_DUTIES},
         authority_short="ZiCMA",
         requirements=[
             {"kind": "field_required", "field": "local_partner", "applies_to": "foreign",

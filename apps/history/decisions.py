@@ -12,8 +12,8 @@ from apps.permissions import next_tier_may_act
 
 from .selectors import held_role_at
 
-# The decisions an approver takes for a duty, from the transition table: event -> duty.
-DECISIONS = {t.event: t.decides for t in APPLICATION if t.decides}
+# The decisions an approver takes for a duty, from the transition table: event -> the duties it may decide.
+DECISIONS = {t.event: (t.decides,) if isinstance(t.decides, str) else tuple(t.decides) for t in APPLICATION if t.decides}
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ def check_decisions() -> list[Finding]:
     findings = []
     events = AuditEvent.objects.filter(event__in=DECISIONS).order_by("seq")
     for event in events.iterator(chunk_size=500):
-        stage = (Stage.objects.filter(application__reference=event.subject_id, duty=DECISIONS[event.event], closed_at=event.at)
+        stage = (Stage.objects.filter(application__reference=event.subject_id, duty__in=DECISIONS[event.event], closed_at=event.at)
                  .select_related("authority", "escalation_authority").first())
         if stage is None or event.actor_id is None:
             findings.append(Finding(event.seq, event.event, event.subject_id, event.actor_username, "?", event.at, False))

@@ -1,7 +1,7 @@
 """Read-only views of the ledger in the admin: it changes only through the services."""
 from django.contrib import admin
 
-from .models import Action, Block, HostApproval, MonitoringReport, RegistryAccount, Verification
+from .models import Action, Block, MonitoringReport, RegistryAccount, Verification
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -44,8 +44,3 @@ class MonitoringReportAdmin(ReadOnlyAdmin):
 @admin.register(Verification)
 class VerificationAdmin(ReadOnlyAdmin):
     list_display = ["id", "monitoring_report", "verifier", "accreditation", "verified_quantity", "recorded_at"]
-
-
-@admin.register(HostApproval)
-class HostApprovalAdmin(ReadOnlyAdmin):
-    list_display = ["application", "authorizes_units", "reference", "approved_at"]

@@ -215,21 +215,3 @@ class Verification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verifier} ({self.accreditation}): {self.verified_quantity}"
-
-
-class HostApproval(models.Model):
-    """The host's approval of an Article 6.4 activity's participation, and whether it authorizes the units.
-
-    Until the workflow has its own approval stages, an application authorized with a Letter of
-    Authorization in force has authorized A6.4ERs; this record says so for an activity the host
-    approved without authorizing its units (mitigation contribution A6.4ERs).
-    """
-
-    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="host_approval")
-    authorizes_units = models.BooleanField(_("A6.4ERs authorized for international use"), default=False)
-    reference = models.CharField(_("letter of approval reference"), max_length=100, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    approved_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return f"{self.application_id}: {self.reference}"

@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
 from apps.governance.models import NDCAccounting, Party
 
-from .models import Action, ActionType, Block
+from .models import Action, ActionType, Block, MonitoringReport
 
 
 def party_zone(party: Party | str) -> ZoneInfo:
@@ -159,3 +159,11 @@ def first_transfer_differences() -> list[str]:
     if marked != recorded:
         problems.append(f"first transfers: actions record {recorded} ITMOs, blocks mark {marked}")
     return problems
+
+
+def monitoring_reports_of(application) -> list[MonitoringReport]:
+    """The application's monitoring reports, oldest first, each with its verification and whether it was issued
+    against (`issued`), in one query."""
+    issued = Action.objects.filter(verification__monitoring_report=OuterRef("pk"), action_type=ActionType.ISSUANCE)
+    return list(MonitoringReport.objects.filter(application=application).select_related("verification", "document")
+                .annotate(issued=Exists(issued)).order_by("vintage", "period_from", "pk"))

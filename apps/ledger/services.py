@@ -24,19 +24,19 @@ from apps.authorizations.models import Application, FirstTransferDefinition, Let
 from apps.authorizations.workflow import AUTHORIZED_STATES
 from apps.governance.models import Party
 from apps.permissions import (
-    approves_mechanism_participation, operates_registry_for_application, operates_registry_of, records_verification_for,
+    operates_registry_for_application, operates_registry_of, records_verification_for,
     submits_monitoring_for,
 )
 from apps.workflow.engine import TransitionNotAvailable
 
 from .models import (
-    HOLDING_KINDS, AccountKind, Action, ActionType, Block, HostApproval, MonitoringReport, RegistryAccount, SerialCounter,
+    HOLDING_KINDS, AccountKind, Action, ActionType, Block, MonitoringReport, RegistryAccount, SerialCounter,
     Subtype, Verification,
 )
 
 CA_ID_PATTERN = re.compile(r"^CA\d{4}$")
-ADAPTATION_FUND_PERCENT = 5  # share of proceeds, decision 3/CMA.3 annex (pacm_cycle.json step 10)
-OMGE_PERCENT = 2  # at least 2% cancelled for overall mitigation (pacm_cycle.json step 11)
+ADAPTATION_FUND_PERCENT = 5  # share of proceeds for adaptation at issuance, decision 3/CMA.3 annex (the RMP)
+OMGE_PERCENT = 2  # at least 2% cancelled at issuance for overall mitigation in global emissions, same annex
 
 
 class LedgerConflict(TransitionNotAvailable):
@@ -215,6 +215,12 @@ def _eligible_for_monitoring(application: Application, loa: LetterOfAuthorizatio
     return _in_force(application, loa) or (application.article_6_4 and _host_approved_without_authorization(application))
 
 
+def accepts_monitoring(application: Application) -> bool:
+    """Whether the activity's monitoring reports may be submitted now (its authorization in force, or the host's
+    approval of a 6.4 activity without authorization); the pages offer the form only then."""
+    return _eligible_for_monitoring(application, application.loa)
+
+
 @transaction.atomic(durable=True)
 def submit_monitoring_report(*, application: Application, acting_user, vintage: int, period_from: date, period_to: date,
                              quantity: int, document=None, upload=None) -> MonitoringReport:
@@ -336,40 +342,11 @@ def _verification_for_issuance(application: Application, vintage: int, quantity:
          "quantity": quantity}})
 
 
-# --- host approval of an Article 6.4 activity ----------------------------------
-
-
-@transaction.atomic(durable=True)
-def record_host_approval(*, application: Application, acting_user, reference: str = "") -> HostApproval:
-    """The host approved an Article 6.4 activity's participation without authorizing its A6.4ERs.
-
-    Its units are then mitigation contribution A6.4ERs. An authorization for international use
-    goes through the LoA and CA workflow as for any application; this records only the approval.
-    """
-    application, loa = _lock_application(application)
-    if not approves_mechanism_participation(acting_user, application):
-        raise PermissionDenied(_("Only approvers of the authority holding the CA approval duty may record the host's approval."))
-    if not application.article_6_4:
-        raise ValidationError({"mechanism": _("Only an Article 6.4 activity is approved for the mechanism.")})
-    if _in_force(application, loa) or application.state in (State.REJECTED, State.WITHDRAWN, State.REVOKED):
-        raise LedgerConflict(_("%(reference)s is %(state)s: there is no approval without authorization to record.")
-                             % {"reference": application.reference, "state": application.get_state_display()})
-    if HostApproval.objects.filter(application=application).exists():
-        raise LedgerConflict(_("The host's approval of %(reference)s is already recorded.") % {"reference": application.reference})
-    now = timezone.now()
-    approval = HostApproval.objects.create(application=application, authorizes_units=False, reference=(reference or "").strip()[:100],
-                                           approved_by=acting_user, approved_at=now)
-    _audit(Event.LEDGER_HOST_APPROVAL, application, acting_user=acting_user, party=application.host_party_id, at=now,
-           data={"reference": approval.reference, "authorizes_units": False})
-    return approval
-
-
 # --- issuance ----------------------------------------------------------------
 
 
 def _host_approved_without_authorization(application: Application) -> bool:
-    return HostApproval.objects.filter(application=application, authorizes_units=False).exists() and application.state not in (
-        State.REJECTED, State.WITHDRAWN, State.REVOKED)
+    return application.state == State.APPROVED_FOR_MECHANISM
 
 
 def mitigation_contribution_units(application: Application, loa: LetterOfAuthorization | None) -> bool:

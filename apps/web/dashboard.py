@@ -174,7 +174,7 @@ def configuration_of(party: Party) -> dict:
     workflow = [
         {"state": label, "tier": by_tier.get(STAGE_DUTY.get(value)) if value in STAGE_DUTY else None}
         for value, label in State.choices
-        if value in (State.DRAFT, State.LOA_REVIEW, State.CA_REVIEW, State.AUTHORIZED)
+        if value in (State.DRAFT, State.PARTICIPATION_REVIEW, State.LOA_REVIEW, State.CA_REVIEW, State.AUTHORIZED)
     ]
     return {
         "party": party,

@@ -26,11 +26,13 @@ def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
 class QueueFilterForm(forms.Form):
     state = forms.ChoiceField(
         label=_("State"), required=False,
-        choices=[("", _("Any")), (State.LOA_REVIEW, State.LOA_REVIEW.label), (State.CA_REVIEW, State.CA_REVIEW.label)],
+        choices=[("", _("Any")), *[(state.value, state.label) for state in (
+            State.PARTICIPATION_REVIEW, State.CDM_TRANSITION_REVIEW, State.LOA_REVIEW, State.CA_REVIEW)]],
     )
     duty = forms.ChoiceField(
         label=_("Duty"), required=False,
-        choices=[("", _("Any")), (Duty.LOA_ISSUANCE, Duty.LOA_ISSUANCE.label), (Duty.CA_APPROVAL, Duty.CA_APPROVAL.label)],
+        choices=[("", _("Any")), *[(duty.value, duty.label) for duty in (
+            Duty.MECHANISM_APPROVAL, Duty.CDM_TRANSITION_APPROVAL, Duty.LOA_ISSUANCE, Duty.CA_APPROVAL)]],
     )
     jurisdiction = forms.ChoiceField(label=_("Jurisdiction"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
@@ -66,6 +68,8 @@ class ApplicationForm(forms.Form):
                                   choices=[("", _("None (a cooperative approach of its own)")), *Programme.choices])
     programme_registry_id = forms.CharField(label=_("Programme registry ID"), max_length=60, required=False,
                                             help_text=_("The activity's ID in the programme's registry, e.g. VCS 1477."))
+    cdm_reference = forms.CharField(label=_("CDM registration reference"), max_length=40, required=False,
+                                    help_text=_("Only for a CDM activity requesting transition to the Article 6.4 mechanism."))
     host_registry_id = forms.CharField(label=_("Host registry ID"), max_length=60, required=False)
     local_partner = forms.CharField(label=_("Local partner"), max_length=200, required=False)
     benefit_sharing_plan = forms.CharField(label=_("Benefit-sharing plan"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
@@ -98,6 +102,7 @@ class ApplicationForm(forms.Form):
             first_transfer_definition=data["first_transfer_definition"],
             mechanism=data.get("mechanism") or Mechanism.ARTICLE_6_2,
             programme=data.get("programme", ""), programme_registry_id=data.get("programme_registry_id", "").strip(),
+            cdm_reference=data.get("cdm_reference", "").strip(),
             acquiring_parties=list(data["acquiring_parties"]), description=data.get("description", ""),
             **{name: data.get(name, "") for name in OPTIONAL_FIELDS if name in self.fields},
         )
@@ -105,7 +110,7 @@ class ApplicationForm(forms.Form):
     @staticmethod
     def initial_from(application: Application) -> dict:
         fields = ["title", "description", "sector", "mitigation_type", "activity_type", "requested_quantity",
-                  "vintage_from", "vintage_to", "purposes", "first_transfer_definition", "mechanism", "programme", "programme_registry_id", *OPTIONAL_FIELDS]
+                  "vintage_from", "vintage_to", "purposes", "first_transfer_definition", "mechanism", "programme", "programme_registry_id", "cdm_reference", *OPTIONAL_FIELDS]
         initial = {name: getattr(application, name) for name in fields}
         initial["jurisdiction"] = application.jurisdiction_id
         initial["acquiring_parties"] = [p.pk for p in application.acquiring_parties.all()]
@@ -151,3 +156,22 @@ def transition_form(name: str, application: Application, data=None) -> Transitio
 class DocumentForm(forms.Form):
     title = forms.CharField(label=_("Document title"), max_length=200, required=False)
     file = forms.FileField(label=_("File (PDF, PNG or JPEG)"))
+
+
+class MonitoringReportForm(forms.Form):
+    """The proponent's report of what the activity achieved in a monitoring period, for one vintage."""
+
+    vintage = forms.IntegerField(label=_("Vintage year"), min_value=1990, max_value=2100)
+    period_from = forms.DateField(label=_("Monitoring period from"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_to = forms.DateField(label=_("Monitoring period to"), widget=forms.DateInput(attrs={"type": "date"}))
+    quantity = forms.IntegerField(label=_("Quantity claimed (tCO2e)"), min_value=1, max_value=10**12)
+    file = forms.FileField(label=_("The monitoring report (PDF, PNG or JPEG)"), required=False)
+
+
+class VerificationForm(forms.Form):
+    """The accredited verifier's result for one monitoring report, as the registry operator records it."""
+
+    verifier = forms.CharField(label=_("Accredited verifier"), max_length=200)
+    accreditation = forms.CharField(label=_("Accreditation reference"), max_length=100)
+    verified_quantity = forms.IntegerField(label=_("Verified quantity (tCO2e)"), min_value=1, max_value=10**12)
+    file = forms.FileField(label=_("The verification report (PDF, PNG or JPEG)"), required=False)

@@ -25,9 +25,11 @@ from apps.authorizations.services import (
 )
 from apps.casework.selectors import case_panel
 from apps.governance.models import Jurisdiction, Party
+from apps.ledger.models import MonitoringReport
 from apps.notifications.services import inbox_for, mark_all_read, mark_application_read
 
 from . import dashboard as dashboard_selectors
+from . import monitoring
 from .application_list import ApplicationListForm, PeriodForm, csv_rows, filtered_applications, jurisdictions_seen, page_of
 from .confirmation import CONFIRMED_TRANSITIONS, review_of
 from .decision_labels import last_decision_of
@@ -118,7 +120,8 @@ def _page_or_404(request: HttpRequest, reference: str):
     return application
 
 
-def _detail_context(request: HttpRequest, application, forms: dict | None = None, document_form=None) -> dict:
+def _detail_context(request: HttpRequest, application, forms: dict | None = None, document_form=None,
+                    **monitoring_forms) -> dict:
     forms = forms or {}
     panel = [
         {"name": name, "label": APPLICATION[name].label, "confirm_first": bool(APPLICATION[name].confirm_heading),
@@ -151,6 +154,7 @@ def _detail_context(request: HttpRequest, application, forms: dict | None = None
         "document_form": document_form or DocumentForm(),
         "unmet": unmet,
         "case": case,
+        **monitoring.monitoring_context(request.user, application, **monitoring_forms),
     }
 
 
@@ -314,6 +318,39 @@ def document_upload(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(request, _("Document attached."))
             return redirect("application", reference=reference)
     return render(request, "web/application_detail.html", _detail_context(request, application, document_form=form), status=400)
+
+
+def _say_conflict(request: HttpRequest, form, status: int) -> None:
+    """A conflict (already verified, not authorized yet) may leave no form on the page to show it: say it on top."""
+    if status == 409:
+        for message in form.non_field_errors():
+            messages.error(request, message)
+
+
+@login_required
+@require_POST
+def monitoring_report_submit(request: HttpRequest, reference: str) -> HttpResponse:
+    application = _page_or_404(request, reference)
+    form, status, done = monitoring.submit_report(request, application)
+    if status == 200:
+        messages.success(request, done)
+        return redirect("application", reference=reference)
+    _say_conflict(request, form, status)
+    return render(request, "web/application_detail.html", _detail_context(request, application, monitoring_form=form), status=status)
+
+
+@login_required
+@require_POST
+def verification_record(request: HttpRequest, reference: str, report_id: int) -> HttpResponse:
+    application = _page_or_404(request, reference)
+    report = get_object_or_404(MonitoringReport, pk=report_id, application=application)
+    form, status, done = monitoring.record_verification(request, report)
+    if status == 200:
+        messages.success(request, done)
+        return redirect("application", reference=reference)
+    _say_conflict(request, form, status)
+    context = _detail_context(request, application, verification_form=form, verification_report_id=report.pk)
+    return render(request, "web/application_detail.html", context, status=status)
 
 
 @login_required

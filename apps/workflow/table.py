@@ -53,8 +53,9 @@ class Transition:
     second_factor: bool = False
     parameters: tuple[Parameter, ...] = ()
     conditions: tuple[Callable, ...] = ()  # django-fsm conditions, checked when the transition fires
-    # The duty this decision is taken for: `verify_decisions` checks the actor held its approver role.
-    decides: str | None = None
+    # The duty this decision is taken for (or the duties, where it decides whichever stage is open):
+    # `verify_decisions` checks the actor held its approver role.
+    decides: str | tuple[str, ...] | None = None
     # What else the transition means to its workflow's objects, for the service to apply (the letter's status).
     facts: Mapping[str, Any] = field(default_factory=dict)
     # A row whose end depends on the object: `target` is where it usually ends, `target_of(instance)` picks among

@@ -1,12 +1,10 @@
-"""Zimbabwe's Article 6.4 cookstoves through the API: authorized, monitored, verified, issued once; and mitigation
-contribution units that are never first-transferred. The host's approval without authorization is the one step the
-workflow does not offer yet: it is recorded through the ledger service."""
+"""Zimbabwe's Article 6.4 cookstoves through the API: approved, authorized, monitored, verified, issued once; and
+mitigation contribution units, approved without authorization, that are never first-transferred."""
 import pytest
 from django.contrib.auth import get_user_model
 
 from apps.authorizations.models import Application
 from apps.ledger.models import Block
-from apps.ledger.services import record_host_approval
 
 from ..factories import application_payload
 
@@ -47,6 +45,7 @@ def test_an_article_6_4_activity_issues_930_to_the_activity_50_to_the_adaptation
     assert created.json()["mechanism"] == "article_6_4"
     reference = created.json()["reference"]
     for persona, body in ((proponent, {"transition": "submit"}),
+                          (zimbabwe_approver, {"transition": "approve_participation"}),
                           (zimbabwe_approver, {"transition": "issue_loa", "authorized_quantity": 20_000}),
                           (zimbabwe_approver, {"transition": "approve_ca"})):
         response = _post(api, persona, f"applications/{reference}/transitions/", body)
@@ -79,8 +78,14 @@ def test_mitigation_contribution_units_cannot_be_first_transferred_and_leave_the
     year_before = api(zimbabwe_approver).get("/api/v1/ledger/ZWE/2026/").json()
     created = _post(api, proponent, "applications/", application_payload(**{**ZIMBABWE, "title": "Masvingo biogas"}))
     reference = created.json()["reference"]
-    assert _post(api, proponent, f"applications/{reference}/transitions/", {"transition": "submit"}).status_code == 200
-    record_host_approval(application=Application.objects.get(reference=reference), acting_user=zimbabwe_approver)
+    submitted = _post(api, proponent, f"applications/{reference}/transitions/", {"transition": "submit"})
+    assert submitted.json()["state"] == "participation_review"
+    assert submitted.json()["current_stage"]["duty"] == "mechanism_approval"
+    approved = _post(api, zimbabwe_approver, f"applications/{reference}/transitions/",
+                     {"transition": "approve_without_authorization", "comment": "Letter of approval ZW-A64-0007"})
+    assert approved.status_code == 200, approved.json()
+    assert approved.json()["state"] == "approved_for_mechanism" and approved.json()["loa"] is None
+    assert approved.json()["host_approved_at"] is not None
     _monitored_and_verified(api, proponent, zimbabwe_approver, reference)
     issued = _post(api, zimbabwe_approver, f"applications/{reference}/issuances/", {"vintage": 2026, "quantity": 1_000})
     assert issued.status_code == 201, issued.json()
@@ -93,3 +98,42 @@ def test_mitigation_contribution_units_cannot_be_first_transferred_and_leave_the
     year_after = api(zimbabwe_approver).get("/api/v1/ledger/ZWE/2026/").json()
     for figure in ("first_transferred", "used", "corresponding_adjustment"):
         assert year_after[figure] == year_before[figure]
+
+
+def _fire(api, persona, reference, transition, **body):
+    return _post(api, persona, f"applications/{reference}/transitions/", {"transition": transition, **body})
+
+
+def test_a_cdm_activity_requesting_transition_waits_for_the_hosts_approval_of_it(api, proponent, zimbabwe_approver):
+    created = _post(api, proponent, "applications/", application_payload(**{**ZIMBABWE, "title": "Kariba REDD+ (CDM)",
+                                                                            "cdm_reference": "CDM 10219"}))
+    assert created.status_code == 201, created.json()
+    reference = created.json()["reference"]
+    submitted = _fire(api, proponent, reference, "submit")
+    assert submitted.json()["state"] == "cdm_transition_review"
+    assert submitted.json()["current_stage"]["duty"] == "cdm_transition_approval"
+    assert submitted.json()["current_stage"]["authority"].startswith("Zimbabwe Carbon Markets Authority")
+    assert _fire(api, proponent, reference, "approve_participation").status_code == 403
+    refused = _fire(api, zimbabwe_approver, reference, "reject", comment="Transition requested after the deadline.")
+    assert refused.status_code == 200, refused.json()
+    body = api(proponent).get(f"/api/v1/applications/{reference}/").json()
+    assert body["state"] == "rejected" and body["cdm_reference"] == "CDM 10219" and body["host_approved_at"] is None
+    assert [(h["transition"], h["from"], h["to"]) for h in body["history"]][-1] == ("reject", "cdm_transition_review", "rejected")
+
+
+def test_the_hosts_approval_is_given_once_and_fixes_the_mechanism(api, proponent, zimbabwe_approver):
+    reference = _post(api, proponent, "applications/", application_payload(**{**ZIMBABWE, "title": "Gokwe cookstoves"})).json()["reference"]
+    _fire(api, proponent, reference, "submit")
+    returned = _fire(api, zimbabwe_approver, reference, "request_changes", comment="Attach the stakeholder consultation.")
+    assert returned.json()["state"] == "changes_requested"
+    assert _fire(api, proponent, reference, "resubmit").json()["state"] == "participation_review"
+    assert _fire(api, zimbabwe_approver, reference, "approve_participation").json()["state"] == "loa_review"
+    _fire(api, zimbabwe_approver, reference, "request_changes", comment="The vintages do not match the monitoring plan.")
+    changed = api(proponent).patch(f"/api/v1/applications/{reference}/", {"mechanism": "article_6_2"}, format="json")
+    assert changed.status_code == 400 and "mechanism" in changed.json()
+    assert _fire(api, proponent, reference, "resubmit").json()["state"] == "loa_review"  # approved once, not asked again
+
+
+def test_only_an_article_6_4_activity_may_name_a_cdm_reference(api, proponent):
+    response = _post(api, proponent, "applications/", application_payload(cdm_reference="CDM 1234"))
+    assert response.status_code == 400 and "cdm_reference" in response.json()

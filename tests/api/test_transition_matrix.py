@@ -10,14 +10,16 @@ pytestmark = pytest.mark.django_db
 
 SOURCES = {
     "submit": {"draft"},
-    "request_changes": {"loa_review", "ca_review"},
+    "request_changes": {"participation_review", "cdm_transition_review", "loa_review", "ca_review"},
     "resubmit": {"changes_requested"},
+    "approve_participation": {"participation_review", "cdm_transition_review"},
+    "approve_without_authorization": {"participation_review", "cdm_transition_review"},
     "issue_loa": {"loa_review"},
     "approve_ca": {"ca_review"},
     "authorize_acquisition": {"acquirer_review"},
     "refuse_acquisition": {"acquirer_review"},
-    "reject": {"loa_review", "ca_review"},
-    "withdraw": {"draft", "loa_review", "changes_requested"},
+    "reject": {"participation_review", "cdm_transition_review", "loa_review", "ca_review"},
+    "withdraw": {"draft", "participation_review", "cdm_transition_review", "loa_review", "changes_requested"},
     "revoke": {"ca_review", "authorized", "amendment_loa_review", "amendment_ca_review"},
     "request_amendment": {"authorized"},
     "endorse_amendment": {"amendment_loa_review"},
@@ -34,6 +36,17 @@ def application_in(state: str, proponent, sabah_approver):
     reachable = {"draft": "draft", "loa_review": "loa_review", "ca_review": "ca_review", "authorized": "authorized"}
     if state in reachable:
         return make_application(proponent, state=state)
+    if state in ("participation_review", "cdm_transition_review", "approved_for_mechanism"):
+        # A Sabah Article 6.4 activity: Malaysia's federal ministry holds both Article 6.4 approvals.
+        application = make_application(proponent, mechanism="article_6_4",
+                                       cdm_reference="CDM 4321" if state == "cdm_transition_review" else "")
+        services.submit_application(application, acting_user=proponent)
+        if state == "approved_for_mechanism":
+            from django.contrib.auth import get_user_model
+
+            services.approve_without_authorization(Application.objects.get(pk=application.pk),
+                                                   acting_user=get_user_model().objects.get(username="federal.approver"))
+        return Application.objects.get(pk=application.pk)
     application = make_application(proponent, state="loa_review")
     if state == "changes_requested":
         services.request_changes(application, acting_user=sabah_approver, comment="Add the map.")
@@ -92,6 +105,12 @@ ALLOWED = {
     ("withdraw", "draft"): {"proponent"},
     ("withdraw", "loa_review"): {"proponent"},
     ("resubmit", "changes_requested"): {"proponent"},
+    ("approve_participation", "participation_review"): {"federal.approver"},
+    ("approve_without_authorization", "participation_review"): {"federal.approver"},
+    ("approve_participation", "cdm_transition_review"): {"federal.approver"},
+    ("request_changes", "participation_review"): {"federal.approver"},
+    ("reject", "cdm_transition_review"): {"federal.approver"},
+    ("withdraw", "participation_review"): {"proponent"},
     ("request_changes", "loa_review"): {"sabah.reviewer", "sabah.approver"},
     ("request_changes", "ca_review"): {"federal.approver"},
     ("issue_loa", "loa_review"): {"sabah.approver"},

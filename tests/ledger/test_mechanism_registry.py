@@ -5,12 +5,15 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.audit.models import AuditEvent
-from apps.governance.models import Party
+from apps.authorizations import services
+from apps.authorizations.models import Application, State
+from apps.governance.models import Duty, Party
 from apps.ledger.models import Action, ActionType, Block
 from apps.ledger.selectors import adjustments_for, balance_differences, serial_differences
-from apps.ledger.services import LedgerConflict, record_host_approval, transfer_itmos, use_itmos
+from apps.ledger.services import LedgerConflict, transfer_itmos, use_itmos
 from apps.reporting.aef import AEFBuilder, validate
 from apps.reporting.models import Report
+from apps.workflow.engine import TransitionNotAvailable
 
 from ..factories import issue_verified, make_application
 from .conftest import authorized
@@ -21,9 +24,10 @@ KOR = lambda: Party.objects.get(code="KOR")  # noqa: E731
 @pytest.fixture
 def contribution_activity(proponent, federal_approver):
     """An Article 6.4 activity the host approved without authorizing its units (no LoA)."""
-    application = make_application(proponent, state="loa_review", mechanism="article_6_4", purposes="NDC")
-    record_host_approval(application=application, acting_user=federal_approver, reference="MY-DNA-LoApproval-1")
-    return application
+    application = make_application(proponent, mechanism="article_6_4", purposes="NDC")
+    services.submit_application(application, acting_user=proponent)
+    return services.approve_without_authorization(Application.objects.get(pk=application.pk), acting_user=federal_approver,
+                                                  comment="Letter of approval MY-DNA-LoApproval-1")
 
 
 def test_authorized_a64ers_are_issued_in_the_mechanism_registry_and_forwarded_to_the_host(proponent, federal_approver):
@@ -80,16 +84,21 @@ def test_mitigation_contribution_units_need_no_cooperative_approach_and_no_loa_c
     assert Block.objects.filter(application=contribution_activity, mitigation_contribution=True).exists()
 
 
-def test_the_host_approval_is_recorded_once_by_the_ca_holder_for_an_article_6_4_activity_only(
-        proponent, federal_approver, sabah_approver):
+def test_the_host_approves_an_article_6_4_activity_once_at_its_own_stage(proponent, federal_approver, sabah_approver):
     application = make_application(proponent, mechanism="article_6_4")
-    with pytest.raises(PermissionDenied):
-        record_host_approval(application=application, acting_user=sabah_approver)
-    record_host_approval(application=application, acting_user=federal_approver, reference="LoApproval-7")
-    assert AuditEvent.objects.filter(event="ledger.host_approval", subject_id=application.reference).count() == 1
-    with pytest.raises(LedgerConflict):
-        record_host_approval(application=application, acting_user=federal_approver)
-    with pytest.raises(ValidationError):
-        record_host_approval(application=make_application(proponent), acting_user=federal_approver)
-    with pytest.raises(LedgerConflict):
-        record_host_approval(application=authorized(proponent, article_6_4=True), acting_user=federal_approver)
+    services.submit_application(application, acting_user=proponent)
+    application = Application.objects.get(pk=application.pk)
+    assert application.state == State.PARTICIPATION_REVIEW
+    assert application.stages.get(closed_at__isnull=True).duty == Duty.MECHANISM_APPROVAL
+    with pytest.raises(PermissionDenied):  # the state's LoA issuer does not hold the mechanism approval
+        services.approve_without_authorization(application, acting_user=sabah_approver)
+    approved = services.approve_without_authorization(Application.objects.get(pk=application.pk), acting_user=federal_approver)
+    assert approved.state == State.APPROVED_FOR_MECHANISM and approved.loa is None
+    assert AuditEvent.objects.filter(event="application.approve_without_authorization", subject_id=application.reference).count() == 1
+    with pytest.raises(TransitionNotAvailable):
+        services.approve_participation(Application.objects.get(pk=application.pk), acting_user=federal_approver)
+
+
+def test_an_article_6_2_application_never_waits_for_a_mechanism_approval(proponent):
+    application = make_application(proponent)
+    assert services.submit_application(application, acting_user=proponent).state == State.LOA_REVIEW

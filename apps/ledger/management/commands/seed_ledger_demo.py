@@ -18,7 +18,7 @@ from apps.authorizations import services as workflow
 from apps.authorizations.models import Application
 from apps.governance.models import Jurisdiction, Party, ProponentOrganisation
 from apps.ledger.services import (
-    issue_itmos, record_host_approval, record_verification, submit_monitoring_report, transfer_itmos,
+    issue_itmos, record_verification, submit_monitoring_report, transfer_itmos,
 )
 
 TITLE = "Demo: Kinabatangan corridor reforestation"
@@ -89,6 +89,8 @@ class Command(BaseCommand):
         proponent, zimbabwe = self.users["proponent"], self.users["zimbabwe.approver"]
         application = self._zimbabwe(COOKSTOVES, "ZW-MA")
         workflow.submit_application(application, acting_user=proponent)
+        workflow.approve_participation(Application.objects.get(pk=application.pk), acting_user=zimbabwe,
+                                       comment="Letter of approval DEMO-ZW-LoApproval-0001; A6.4ERs authorized for OIMP.")
         workflow.issue_loa(Application.objects.get(pk=application.pk), acting_user=zimbabwe, authorized_quantity=20_000)
         workflow.approve_ca(Application.objects.get(pk=application.pk), acting_user=zimbabwe)
         report = self._verified(application, 1_000, 1_050, zimbabwe)
@@ -100,9 +102,10 @@ class Command(BaseCommand):
     def biogas(self) -> str:
         zimbabwe = self.users["zimbabwe.approver"]
         application = self._zimbabwe(BIOGAS, "ZW-MV")
-        # Submitted, so officers see it; the host approved participation and has not decided on authorization.
+        # The host approved the activity without authorizing its units: mitigation contribution A6.4ERs.
         workflow.submit_application(application, acting_user=self.users["proponent"])
-        record_host_approval(application=application, acting_user=zimbabwe, reference="DEMO-ZW-LoApproval-0001")
+        workflow.approve_without_authorization(Application.objects.get(pk=application.pk), acting_user=zimbabwe,
+                                               comment="Letter of approval DEMO-ZW-LoApproval-0002; units not authorized.")
         report = self._verified(application, 500, 520, zimbabwe)
         issue_itmos(application=Application.objects.get(pk=application.pk), acting_user=zimbabwe, vintage=self.year,
                     quantity=500, monitoring_report=report)
