@@ -8,9 +8,23 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.signals import task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("tierflow")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Celery's Django fixup closes the database connection before and after every task unless told to reuse it: a new
+# PostgreSQL connection per notification batch cost more than the batch. Reuse it for this many tasks, and let
+# Django's own CONN_MAX_AGE and health check decide before each task whether it is still good.
+app.conf.CELERY_DB_REUSE_MAX = 10_000
 app.autodiscover_tasks()
+
+
+@task_prerun.connect(dispatch_uid="tierflow.reuse_checked_connections")
+def _check_database_connections(task=None, **kwargs) -> None:
+    if task is not None and getattr(task.request, "is_eager", False):
+        return  # run in the caller's process and transaction (tests, `.apply()`): its connection is the caller's
+    from django.db import close_old_connections
+
+    close_old_connections()  # drops a connection past CONN_MAX_AGE or found unusable, as at each web request

@@ -122,3 +122,30 @@ def test_a_worker_killed_in_the_middle_of_a_delivery_delivers_once_not_zero_and_
     assert sorted(m["To"].split("@")[0] for m in sent_emails(email_dir)) == STAFF_AND_PROPONENT
     victim.refresh_from_db()
     assert victim.attempts == 2
+
+
+def _worker_connections() -> list[int]:
+    """Backends on the test database other than this test's own: the worker's."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_a_worker_keeps_its_database_connection_between_tasks_and_reconnects_when_it_is_cut(workers):
+    workers(extra_env={"CONN_MAX_AGE": "600"})
+    proponent, first = draft()
+    submit_application(first, acting_user=proponent)
+    wait_until(lambda: all_delivered(first), timeout=30, message="the first submission delivered")
+    kept = _worker_connections()
+    assert kept, "the worker's connection stays open after its task (it is reused, not reopened per task)"
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # PostgreSQL restarts, a proxy drops idle connections: the worker must cope
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    _, second = draft()
+    submit_application(second, acting_user=proponent)
+    wait_until(lambda: all_delivered(second), timeout=30, message="the second submission delivered after the cut")
+    assert set(_worker_connections()).isdisjoint(kept)
