@@ -31,7 +31,8 @@ def unmet_requirements(application: Application, transition: str) -> dict[str, l
     if cached and cached[0] == cache_key:
         return cached[1]
     unmet: dict[str, list[str]] = {}
-    acquirers = {party.pk for party in application.acquiring_parties.all()} if application.pk else set()
+    # One query: the host's requirements and, by sub-select, those of the acquiring Parties the application names.
+    acquirers = type(application).acquiring_parties.through.objects.filter(application_id=application.pk).values("party_id")
     requirements = Requirement.objects.filter(
         Q(side=Requirement.Side.HOST, party_id=application.host_party_id)
         | Q(side=Requirement.Side.ACQUIRING, party_id__in=acquirers),
