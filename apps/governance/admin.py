@@ -1,7 +1,11 @@
 """One admin page configures a Party: its tiers, jurisdictions, duty holders and requirements."""
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from apps.audit.admin_mixins import AuditedAdmin
@@ -12,6 +16,7 @@ from .models import (
     Programme, ProponentOrganisation, Requirement, Tier, time_zone_choices,
 )
 from .readiness import problems_of, proposed_from_forms
+from .setup import PartySetupForm, StaffFormSet, set_up_party
 
 
 class TierInline(admin.TabularInline):
@@ -122,8 +127,42 @@ class PartyAdmin(AuditedAdmin):
     inlines = [TierInline, DutyAssignmentInline, RequirementInline, JurisdictionInline, TranslationInline]
     change_form_template = "admin/governance/party/change_form.html"
 
+    change_list_template = "admin/governance/party/change_list.html"
+
     def get_readonly_fields(self, request, obj=None):
         return ["code"] if obj is not None else []
+
+    def get_urls(self):
+        setup = path("setup/", self.admin_site.admin_view(self.setup_view), name="governance_party_setup")
+        return [setup, *super().get_urls()]
+
+    def setup_view(self, request):
+        """One page for a new Party: itself, its national authority and staff, every duty; saved together."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = PartySetupForm(request.POST or None)
+        staff = StaffFormSet(request.POST or None, prefix="staff")
+        if request.method == "POST" and form.is_valid() and staff.is_valid():
+            rows = [row for row in staff.cleaned_data if row.get("username")]
+            try:
+                with transaction.atomic():
+                    done = set_up_party(form.cleaned_data, rows)
+                    for obj in done.created:
+                        self.log_addition(request, obj, [{"added": {}}])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(request, _("%(party)s is set up: %(count)s records saved. Add subdivisions, requirements "
+                                             "and translations below.") % {"party": done.party, "count": len(done.created)},
+                                  messages.SUCCESS)
+                if done.new_users:
+                    self.message_user(request, _("New accounts without a password yet: %(users)s. Set one on each user's page "
+                                                 "or send a password reset.") % {
+                        "users": ", ".join(u.username for u in done.new_users)}, messages.WARNING)
+                return redirect("admin:governance_party_change", done.party.pk)
+        context = {**self.admin_site.each_context(request), "title": _("Set up a Party"), "form": form, "staff": staff,
+                   "opts": self.model._meta}
+        return TemplateResponse(request, "admin/governance/party/setup.html", context, status=400 if request.method == "POST" else 200)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["readiness"] = problems_of(obj) if obj is not None else None
