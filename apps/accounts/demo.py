@@ -7,6 +7,8 @@ from django.db import transaction
 from apps.governance.demo import DEMO_PASSWORD, PROPONENT_ORGANISATION
 from apps.governance.models import Authority, Membership, ProponentOrganisation, Role
 
+from .models import Profile
+
 # username → (jurisdiction code of the authority, role)
 DEMO_STAFF = {
     "sabah.reviewer": ("MY-12", Role.REVIEWER),
@@ -24,8 +26,7 @@ DEMO_STAFF = {
     "japan.approver": ("JP", Role.APPROVER),
     "korea.approver": ("KR", Role.APPROVER),
 }
-# Invented names, so that letters, notes and e-mails name people as they would with real staff (job titles are
-# the administrator's to set on each profile).
+# Invented names, so that letters, notes and e-mails name people as they would with real staff.
 DEMO_STAFF_NAMES = {
     "sabah.reviewer": ("Farah", "Gimbang"),
     "sabah.approver": ("Aminah", "Binti Yusof"),
@@ -40,6 +41,23 @@ DEMO_STAFF_NAMES = {
     "switzerland.approver": ("Anna", "Keller"),
     "japan.approver": ("Haruto", "Sato"),
     "korea.approver": ("Ji-woo", "Park"),
+}
+
+# Invented job titles, printed under the name on the letters each approver signs.
+DEMO_STAFF_TITLES = {
+    "sabah.reviewer": "Forest Carbon Officer",
+    "sabah.approver": "Deputy Chief Conservator of Forests",
+    "sabah.supervisor": "Chief Conservator of Forests",
+    "sarawak.approver": "Senior Assistant Director of Forests",
+    "federal.approver": "Undersecretary, Climate Change Division",
+    "federal.supervisor": "Deputy Secretary General (Environment)",
+    "indonesia.approver": "Director of Climate Change Mitigation",
+    "thailand.approver": "Director, Carbon Credit Certification Office",
+    "vietnam.approver": "Head of the Carbon Market Unit",
+    "zimbabwe.approver": "Director, Carbon Markets",
+    "switzerland.approver": "Head of Section, International Carbon Markets",
+    "japan.approver": "Director, JCM Secretariat",
+    "korea.approver": "Director, International Carbon Markets",
 }
 
 
@@ -64,5 +82,7 @@ def seed_demo_accounts() -> list[str]:
     for username, (jurisdiction, role) in DEMO_STAFF.items():
         first_name, last_name = DEMO_STAFF_NAMES[username]
         user = account(username, first_name=first_name, last_name=last_name)
+        # The language stays unchosen (""): the first sign-in takes the browser's, as for any new account.
+        Profile.objects.get_or_create(user=user, defaults={"language": "", "title": DEMO_STAFF_TITLES[username]})
         Membership.objects.get_or_create(user=user, authority=Authority.objects.get(jurisdiction_id=jurisdiction), role=role)
     return created

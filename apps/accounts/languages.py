@@ -34,7 +34,7 @@ def language_from_header(header: str) -> str | None:
 def preferred_language(user) -> str | None:
     """The user's remembered language (read once per request: the profile is cached on the user object)."""
     try:
-        return user.profile.language
+        return user.profile.language or None
     except Profile.DoesNotExist:
         return None
 
@@ -76,5 +76,8 @@ def remember_first_language(user, request) -> None:
     language = supported(getattr(request, "LANGUAGE_CODE", None))
     if language is not None:
         profile, _created = Profile.objects.get_or_create(user=user, defaults={"language": language})
+        if not profile.language:  # a profile an administrator made for the job title, language not chosen yet
+            profile.language = language
+            profile.save(update_fields=["language"])
         if hasattr(request, "session"):
             request.session[SESSION_KEY] = profile.language

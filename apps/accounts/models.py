@@ -24,9 +24,10 @@ class Profile(models.Model):
     """What a person chose for themselves (the language of their pages, notifications and emails) and their job title."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
-    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+    # "" until the person (or their first sign-in) chooses: an administrator may set a job title before that.
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE, blank=True)
     # Printed under the officer's name on the letters they sign; set by an administrator.
     title = models.CharField(_("job title"), max_length=120, blank=True)
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.language}"
+        return f"{self.user} · {self.language or '—'}"

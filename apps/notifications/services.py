@@ -199,8 +199,9 @@ def notify(*, event: str, event_key: str, recipient_ids, application=None, subje
     user_table = connection.ops.quote_name(User._meta.db_table)
     profile_table = connection.ops.quote_name(Profile._meta.db_table)
     table = connection.ops.quote_name(Notification._meta.db_table)
-    subject_sql, subject_params = _per_language_sql(subject, "p.language", 200)
-    body_sql, body_params = _per_language_sql(body, "p.language")
+    # No profile, or a language not chosen yet (""): the default language.
+    subject_sql, subject_params = _per_language_sql(subject, "NULLIF(p.language, '')", 200)
+    body_sql, body_params = _per_language_sql(body, "NULLIF(p.language, '')")
     channel_rows = " UNION ALL ".join(["SELECT %s AS channel"] * len(channels))
     sql = f"""
         INSERT INTO {table}

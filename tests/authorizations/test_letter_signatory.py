@@ -47,9 +47,10 @@ def test_the_letter_names_the_officer_and_their_title_not_their_username(propone
     assert "sabah.approver" not in text
 
 
-def test_the_demo_approver_signs_with_a_name(proponent):
+def test_the_demo_approver_signs_with_a_name_and_a_title(proponent):
     text = text_of(render_letter_pdf(sabah_letter(proponent), base_url=SITE))
     assert flat("Issued by Aminah Binti Yusof") in text and "sabah.approver" not in text
+    assert flat("Deputy Chief Conservator of Forests") in text
 
 
 def test_an_officer_without_a_name_is_named_by_username(proponent):
