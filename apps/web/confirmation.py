@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from apps.authorizations.services import validate_loa_terms
-from apps.authorizations.workflow import APPLICATION
+from apps.authorizations.workflow import APPLICATION, STAGE_DUTY
 from apps.governance.models import Duty
 from apps.governance.selectors import DutyNotHeld, resolve_duty_holder_for
 from apps.permissions import loa_of, open_stage_of
@@ -34,9 +34,14 @@ def review_of(application, name: str, cleaned: dict) -> Review:
     comment = (cleaned.get("comment") or "").strip()
     rows = [(_("Application"), f"{application.reference} — {application.title}")]
     if name in ("submit", "resubmit"):
-        holder = _holder_name(application, Duty.LOA_ISSUANCE)
+        # Where the row will end: an Article 6.4 activity goes to the host's approval first, once.
+        duty = STAGE_DUTY[APPLICATION[name].target_of(application)]
+        holder = _holder_name(application, duty)
+        first = (_("The application goes to %(authority)s for review of the Letter of Authorization.") if duty == Duty.LOA_ISSUANCE
+                 else _("The application goes to %(authority)s, which approves activities under the Article 6.4 mechanism "
+                        "before their units are authorized."))
         consequences = [
-            _("The application goes to %(authority)s for review of the Letter of Authorization.") % {"authority": holder},
+            first % {"authority": holder},
             _("You cannot edit it while it is under review; the reviewers may return it to you for changes."),
         ]
         rows.append((_("Requested"), _("%(quantity)s tCO2e, vintages %(first)s–%(last)s") % {
@@ -67,6 +72,19 @@ def review_of(application, name: str, cleaned: dict) -> Review:
             _("%(party)s commits to apply corresponding adjustments for %(quantity)s tCO2e authorized in this application.") % {
                 "party": party, "quantity": f"{quantity:,}"},
             _("The application becomes Authorized; this approval cannot be withdrawn, only the authorization revoked."),
+        ]
+    elif name == "approve_participation":
+        consequences = [
+            _("%(authority)s approves the activity for the Article 6.4 mechanism; the approval is given once.") % {
+                "authority": acting or party},
+            _("The application then goes to %(authority)s to authorize its A6.4ERs with a Letter of Authorization.") % {
+                "authority": _holder_name(application, Duty.LOA_ISSUANCE)},
+        ]
+    elif name == "approve_without_authorization":
+        consequences = [
+            _("%(authority)s approves the activity without authorizing its units: they are mitigation contribution A6.4ERs, "
+              "with no corresponding adjustment, and are never first-transferred.") % {"authority": acting or party},
+            _("This cannot be undone: no later decision on this application authorizes these units."),
         ]
     elif name == "revoke":
         letter = loa_of(application)

@@ -7,6 +7,7 @@ from django.test import Client
 
 from apps.authorizations import services
 from apps.authorizations.models import Application, LetterOfAuthorization, State
+from apps.governance.models import Authority
 
 from ..factories import make_application
 
@@ -98,3 +99,24 @@ def test_a_check_page_left_open_while_a_colleague_decided_records_nothing(sabah_
     services.approve_ca(Application.objects.get(pk=application.pk), acting_user=federal_approver)
     after = client.post(action, fields, follow=True).content.decode()
     assert "another decision on this application was recorded first" in after
+
+
+def test_an_article_6_4_activity_is_sent_to_the_hosts_approval_and_the_check_page_says_so(proponent, federal_approver):
+    application = make_application(proponent, mechanism="article_6_4")
+    page = signed_in(proponent).post(f"/applications/{application.reference}/transitions/submit/review/",
+                                     {"submit-seen_state": "draft"}).content.decode()
+    assert "approves activities under the Article 6.4 mechanism" in page
+    assert html_lib.escape(Authority.objects.get(jurisdiction_id="MY").name) in page  # the federal ministry, not the State
+    action, fields = confirm_form(page)
+    signed_in(proponent).post(action, fields)
+    assert Application.objects.get(pk=application.pk).state == State.PARTICIPATION_REVIEW
+
+    review = signed_in(federal_approver).post(
+        f"/applications/{application.reference}/transitions/approve_without_authorization/review/",
+        {"approve_without_authorization-seen_state": "participation_review"}).content.decode()
+    assert "mitigation contribution A6.4ERs" in review and "This cannot be undone" in review
+    assert Application.objects.get(pk=application.pk).state == State.PARTICIPATION_REVIEW  # nothing until confirmed
+    review = signed_in(federal_approver).post(
+        f"/applications/{application.reference}/transitions/approve_participation/review/",
+        {"approve_participation-seen_state": "participation_review"}).content.decode()
+    assert "to authorize its A6.4ERs with a Letter of Authorization" in review and "Sabah Forestry Department" in review
