@@ -70,7 +70,8 @@ def test_with_the_broker_unreachable_a_transition_costs_what_it_costs_with_it_up
     original = app.conf.broker_url
     _use_broker(DEAD_BROKER_URL)
     try:
-        down = max(timed_chain() for _ in range(3))
+        # The fastest of three on each side: a cost the broker adds is in every run, a stall of the loaded machine not.
+        down = min(timed_chain() for _ in range(3))
         health = api(None).get("/api/v1/health/")
     finally:
         _use_broker(original)
