@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import Profile
-from apps.authorizations.workflow import APPLICATION
+from apps.authorizations.workflow import APPLICATION, State
 from apps.governance.models import Role
 from apps.translations.models import Translation
 from apps.translations.services import translated
@@ -103,6 +103,12 @@ def application_url(application) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("application", kwargs={"reference": application.reference})
 
 
+def _state_label(state: str):
+    """The state's lazy label (rendered in the active language): get_state_display() would hash every choice's
+    label, a gettext call each, for every language of every notification."""
+    return State(state).label if state in State.values else state
+
+
 def transition_subject(application, name: str, *, authority=None) -> PerLanguage:
     """A subject a person would write, in each recipient's language: "Sabah Forestry Department issued the Letter of
     Authorization for Upper Kinabatangan forest conservation", or "Submitted: …" for the proponent's own steps."""
@@ -111,7 +117,7 @@ def transition_subject(application, name: str, *, authority=None) -> PerLanguage
     def render() -> str:
         if row is not None and row.notice and authority is not None:
             return row.notice % {"authority": AUTHORITY_MARK, "title": application.title}
-        label = row.event_label if row is not None else application.get_state_display()
+        label = row.event_label if row is not None else _state_label(application.state)
         return _("%(what)s: %(title)s") % {"what": label, "title": application.title}
     return PerLanguage(render, {AUTHORITY_MARK: (authority, "name")} if authority is not None else None)
 
@@ -133,9 +139,13 @@ def transition_body(application, *, comment: str = "", stage=None) -> PerLanguag
     """The text of a workflow notification: what happened, the comment, and the deadline in local time."""
     holder = "\ue000holder\ue000"  # a private-use mark no text contains: the authority's name per language, in SQL
 
+    # What reads the same in every language is worked out once, not once per language.
+    url = application_url(application)
+    state = _state_label(application.state)
+
     def render() -> str:
         lines = [f"{application.reference} — {application.title}",
-                 _("Status: %(state)s") % {"state": application.get_state_display()},
+                 _("Status: %(state)s") % {"state": state},
                  _("Requested: %(quantity)s tCO2e") % {"quantity": formats.number_format(
                      application.requested_quantity, use_l10n=True, force_grouping=True)}]
         if comment:
@@ -143,7 +153,7 @@ def transition_body(application, *, comment: str = "", stage=None) -> PerLanguag
         if stage is not None:
             lines.append(_("With: %(authority)s") % {"authority": holder})
             lines.append(_("Due: %(due)s (%(time_zone)s)") % {"due": _when(stage.due_at_local), "time_zone": stage.timezone_name})
-        lines.append(application_url(application))
+        lines.append(url)
         return "\n".join(lines)
     return PerLanguage(render, {holder: (stage.authority, "name")} if stage is not None else None)
 
