@@ -189,3 +189,15 @@ def test_an_administrator_cannot_save_a_requirement_that_cannot_be_checked(field
     with pytest.raises(ValidationError) as refused:
         requirement.full_clean()
     assert error_field in refused.value.message_dict
+
+
+@pytest.mark.parametrize(("fields", "named"), [
+    ({"programme": "t-ver"}, "programme"), ({"programme": ["verra_vcs"]}, "programme"),
+    ({"programme": "verra_vcs", "programme_registry_id": "1" * 61}, "programme_registry_id"),
+    ({"mechanism": "article_6_4", "cdm_reference": "C" * 41}, "cdm_reference"),
+])
+def test_a_malformed_programme_or_cdm_field_is_a_400_naming_it(api, proponent, fields, named):
+    before = Application.objects.count()
+    response = api(proponent).post("/api/v1/applications/", application_payload(**fields), format="json")
+    assert response.status_code == 400 and named in response.json()
+    assert Application.objects.count() == before

@@ -86,3 +86,16 @@ def test_no_monitoring_form_before_the_authorization_is_in_force(proponent):
     assert 'name="monitoring-quantity"' not in text_of(client_for(proponent).get(f"/applications/{application.reference}/"))
     refused = client_for(proponent).post(f"/applications/{application.reference}/monitoring-reports/", REPORT)
     assert refused.status_code == 409 and not MonitoringReport.objects.exists()
+
+
+@pytest.mark.parametrize("changes", [
+    {"monitoring-vintage": "twenty"}, {"monitoring-vintage": "1800"}, {"monitoring-period_from": "2026-13-45"},
+    {"monitoring-quantity": "-1"}, {"monitoring-quantity": "1e3"}, {"monitoring-quantity": ""}, {"monitoring-vintage": "2035"},
+    {"monitoring-file": SimpleUploadedFile("report.pdf", b"not a pdf at all", content_type="application/pdf")},
+])
+def test_bad_monitoring_input_is_a_400_that_writes_nothing(proponent, changes):
+    application = make_application(proponent, state="authorized")
+    response = client_for(proponent).post(f"/applications/{application.reference}/monitoring-reports/", {**REPORT, **changes})
+    assert response.status_code == 400
+    assert "There is a problem" in text_of(response)
+    assert not MonitoringReport.objects.filter(application=application).exists()
