@@ -66,7 +66,8 @@ def record_event(*, event: str, subject_type: str, subject_id: str | int, acting
         cursor.execute(sql, params)
         row = cursor.fetchone()
         if row is None:  # the very first event: there is no head row yet
-            ChainHead.objects.get_or_create(pk=1)
+            # INSERT … ON CONFLICT DO NOTHING: two first events at once wait for each other instead of one failing.
+            ChainHead.objects.bulk_create([ChainHead(pk=1)], ignore_conflicts=True)
             cursor.execute(sql, params)
             row = cursor.fetchone()
     pk, seq, prev_hash, digest = row
