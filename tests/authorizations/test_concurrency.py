@@ -69,9 +69,14 @@ def test_an_issue_and_a_reject_at_once_leave_one_decision(second_sabah_approver)
         (approver, {"transition": "issue_loa", "authorized_quantity": 1000}),
         (second_sabah_approver, {"transition": "reject", "comment": "Overlaps a protected area."}),
     ], application.reference)
-    assert sorted(codes) == [200, 409]
+    # The loser gets 409 when it read the application before the winner committed. When the letter won and the
+    # rejecting officer's request read the application only after that, it met a ca_review application, whose CA
+    # stage the State's approvers do not hold: 403 is then the right answer to that request.
+    winner, loser = sorted(codes)
+    assert winner == 200 and loser in {403, 409}, codes
     final = Application.objects.get(pk=application.pk).state
     assert final in {"ca_review", "rejected"}
+    assert loser == 409 or final == "ca_review"
     assert LetterOfAuthorization.objects.filter(application=application).exists() == (final == "ca_review")
     decisions = AuditEvent.objects.filter(subject_id=application.reference, event__in=["application.issue_loa", "application.reject"])
     assert decisions.count() == 1
