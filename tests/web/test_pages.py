@@ -364,6 +364,20 @@ def test_proponent_chooses_the_article_6_4_mechanism_and_the_page_shows_it(propo
     assert "Article 6.4 mechanism (PACM)" in text_of(client.get(f"/applications/{application.reference}/"))
 
 
+def test_the_hosts_article_6_4_approval_waits_in_the_federal_queue_with_its_two_decisions(proponent, federal_approver):
+    application = make_application(proponent, mechanism="article_6_4", title="Kinabatangan cookstoves")
+    services.submit_application(application, acting_user=proponent)
+    queue = text_of(client_for(federal_approver).get("/queue/"))
+    assert "Kinabatangan cookstoves" in queue and "Approval of an Article 6.4 activity" in queue
+    page = client_for(federal_approver).get(f"/applications/{application.reference}/")
+    body = text_of(page)
+    assert "Article 6.4 approval review" in body
+    assert "Approve the activity and go on to authorize its units" in body
+    assert "Approve the activity without authorizing its units" in body
+    assert_accessible(page)
+    assert "Approve the activity" not in text_of(client_for(proponent).get(f"/applications/{application.reference}/"))
+
+
 def test_proponent_names_the_programme_and_a_wrong_registry_id_is_refused_beside_it(proponent):
     client = client_for(proponent)
     refused = client.post("/applications/new/", form_data(title="Segama VCS", programme="verra_vcs", programme_registry_id="VCS-X"))
