@@ -71,3 +71,16 @@ def test_the_proponent_s_timeline_does_not_show_the_internal_case_work(sabah_rev
     assert "Case claimed by sabah.reviewer" in officer and "Internal note added" in officer
     proponent_page = page_of(proponent, application)
     assert "Case claimed" not in proponent_page and "Internal note" not in proponent_page
+
+
+def test_an_acquiring_party_s_refusal_shows_its_reason_in_the_status_panel(proponent):
+    from django.contrib.auth import get_user_model
+
+    from ..api.test_transition_matrix import application_in
+
+    application = application_in("acquirer_review", proponent, get_user_model().objects.get(username="sabah.approver"))
+    korea = get_user_model().objects.get(username="korea.approver")
+    services.refuse_acquisition(application, acting_user=korea, comment="The activity is outside our 2030 target sectors.")
+    page = page_of(proponent, application)
+    panel = page.split('id="last-decision"')[1].split("</div>")[0]
+    assert "The reason given" in panel and "The activity is outside our 2030 target sectors." in panel
