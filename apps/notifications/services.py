@@ -366,13 +366,23 @@ _BATCH_IN_APP_SQL = """
 UPDATE {table}
 SET status = %(delivered)s, delivered_at = %(now)s, claimed_at = %(now)s, attempts = attempts + 1
 WHERE id IN ({ids}) AND channel = %(in_app)s
-  AND (status = %(pending)s OR (status = %(sending)s AND claimed_at < %(stale)s)){durability}
+  AND (status = %(pending)s OR (status = %(sending)s AND claimed_at < %(stale)s))
 RETURNING id
 """
-# PostgreSQL: the statement's own transaction commits without waiting for the disk (one round trip, no SET first).
-# A "delivered" mark lost in a crash leaves the row pending, and the sweep delivers it again, which for an in-app
-# row only sets the same mark.
-_ASYNCHRONOUS_COMMIT = "\n  AND set_config('synchronous_commit', 'off', true) = 'off'"
+# PostgreSQL: the rows are found by primary key first (a materialised CTE), so a backlog of pending rows under stale
+# statistics cannot turn each batch into a scan of the whole undelivered index; and the statement's transaction
+# commits without waiting for the disk: a "delivered" mark lost in a crash leaves the row pending, and the sweep
+# delivers it again, which for an in-app row only sets the same mark.
+_BATCH_IN_APP_SQL_POSTGRESQL = """
+WITH batch AS MATERIALIZED (SELECT id FROM {table} WHERE id IN ({ids}))
+UPDATE {table} AS n
+SET status = %(delivered)s, delivered_at = %(now)s, claimed_at = %(now)s, attempts = n.attempts + 1
+FROM batch
+WHERE n.id = batch.id AND n.channel = %(in_app)s
+  AND (n.status = %(pending)s OR (n.status = %(sending)s AND n.claimed_at < %(stale)s))
+  AND set_config('synchronous_commit', 'off', true) = 'off'
+RETURNING n.id
+"""
 
 
 def deliver_batch(notification_ids: Iterable[int], *, on_email=None) -> dict[str, int]:
@@ -389,9 +399,8 @@ def deliver_batch(notification_ids: Iterable[int], *, on_email=None) -> dict[str
     ops = connection.ops
     # One placeholder per id (IN, not = ANY(array)): the same statement runs on SQLite, for `make run`.
     placeholders = {f"id_{n}": pk for n, pk in enumerate(ids)}
-    sql = _BATCH_IN_APP_SQL.format(table=ops.quote_name(Notification._meta.db_table),
-                                   ids=", ".join(f"%({name})s" for name in placeholders),
-                                   durability=_ASYNCHRONOUS_COMMIT if connection.vendor == "postgresql" else "")
+    template = _BATCH_IN_APP_SQL_POSTGRESQL if connection.vendor == "postgresql" else _BATCH_IN_APP_SQL
+    sql = template.format(table=ops.quote_name(Notification._meta.db_table), ids=", ".join(f"%({name})s" for name in placeholders))
     with connection.cursor() as cursor:
         cursor.execute(sql, {
             **placeholders, "now": ops.adapt_datetimefield_value(now),
