@@ -48,23 +48,29 @@ def monitoring_context(user, application, *, monitoring_form=None, verification_
     }
 
 
+def _recorded(form, record) -> int:
+    """Run the ledger service `record()` for a valid form: the HTTP status, with the service's refusal on the form."""
+    try:
+        record()
+    except ValidationError as error:
+        apply_service_errors(form, error)
+        return 400
+    except ledger.LedgerConflict as error:
+        form.add_error(None, str(error))
+        return 409
+    return 200
+
+
 def submit_report(request, application) -> tuple[MonitoringReportForm, int, str]:
     """Submit the posted report: (form, HTTP status, success message); status 200 when it was recorded."""
     form = MonitoringReportForm(request.POST, request.FILES, prefix=MONITORING_PREFIX)
     if not form.is_valid():
         return form, 400, ""
-    data = form.cleaned_data
-    try:
-        ledger.submit_monitoring_report(application=application, acting_user=request.user, vintage=data["vintage"],
-                                        period_from=data["period_from"], period_to=data["period_to"],
-                                        quantity=data["quantity"], upload=data["file"])
-    except ValidationError as error:
-        apply_service_errors(form, error)
-        return form, 400, ""
-    except ledger.LedgerConflict as error:
-        form.add_error(None, str(error))
-        return form, 409, ""
-    return form, 200, _("Monitoring report submitted for vintage %(vintage)s.") % {"vintage": data["vintage"]}
+    data = dict(form.cleaned_data)  # a refusal takes its field out of cleaned_data
+    status = _recorded(form, lambda: ledger.submit_monitoring_report(
+        application=application, acting_user=request.user, vintage=data["vintage"], period_from=data["period_from"],
+        period_to=data["period_to"], quantity=data["quantity"], upload=data["file"]))
+    return form, status, _("Monitoring report submitted for vintage %(vintage)s.") % {"vintage": data["vintage"]}
 
 
 def record_verification(request, report: MonitoringReport) -> tuple[VerificationForm, int, str]:
@@ -72,15 +78,8 @@ def record_verification(request, report: MonitoringReport) -> tuple[Verification
     form = VerificationForm(request.POST, request.FILES, prefix=verification_prefix(report.pk))
     if not form.is_valid():
         return form, 400, ""
-    data = form.cleaned_data
-    try:
-        ledger.record_verification(monitoring_report=report, acting_user=request.user, verifier=data["verifier"],
-                                   accreditation=data["accreditation"], verified_quantity=data["verified_quantity"],
-                                   upload=data["file"])
-    except ValidationError as error:
-        apply_service_errors(form, error)
-        return form, 400, ""
-    except ledger.LedgerConflict as error:
-        form.add_error(None, str(error))
-        return form, 409, ""
-    return form, 200, _("Verification recorded: %(quantity)s t verified.") % {"quantity": f"{data['verified_quantity']:,}"}
+    data = dict(form.cleaned_data)  # a refusal takes its field out of cleaned_data
+    status = _recorded(form, lambda: ledger.record_verification(
+        monitoring_report=report, acting_user=request.user, verifier=data["verifier"], accreditation=data["accreditation"],
+        verified_quantity=data["verified_quantity"], upload=data["file"]))
+    return form, status, _("Verification recorded: %(quantity)s t verified.") % {"quantity": f"{data['verified_quantity']:,}"}
