@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
+from apps.authorizations.models import State
 from apps.governance.models import NDCAccounting, Party
 
 from .models import Action, ActionType, Block, MonitoringReport
@@ -163,7 +164,10 @@ def first_transfer_differences() -> list[str]:
 
 def monitoring_reports_of(application) -> list[MonitoringReport]:
     """The application's monitoring reports, oldest first, each with its verification and whether it was issued
-    against (`issued`), in one query."""
+    against (`issued`), in one query; none without one before a letter was issued or the host approved a 6.4 activity
+    without authorization, since reports are accepted only from then on."""
+    if application.loa_id is None and application.state != State.APPROVED_FOR_MECHANISM:
+        return []
     issued = Action.objects.filter(verification__monitoring_report=OuterRef("pk"), action_type=ActionType.ISSUANCE)
     return list(MonitoringReport.objects.filter(application=application).select_related("verification", "document")
                 .annotate(issued=Exists(issued)).order_by("vintage", "period_from", "pk"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from apps.authorizations.models import State
 from apps.ledger import services as ledger
 from apps.ledger.models import MonitoringReport
 from apps.ledger.selectors import monitoring_reports_of
@@ -29,9 +28,7 @@ def _verification_of(report: MonitoringReport):
 
 def monitoring_context(user, application, *, monitoring_form=None, verification_form=None, verification_report_id=None) -> dict:
     """What the page's monitoring section shows this user: the reports, and the forms the user may fill in."""
-    # Reports exist only once a letter was issued or a 6.4 activity approved without one: no query before that.
-    could_have_reports = application.loa_id is not None or application.state == State.APPROVED_FOR_MECHANISM
-    reports = monitoring_reports_of(application) if could_have_reports else []
+    reports = monitoring_reports_of(application)
     may_verify = bool(reports) and records_verification_for(user, application)
     for report in reports:
         report.verification_or_none = _verification_of(report)
