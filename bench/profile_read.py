@@ -26,15 +26,15 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from rest_framework.authtoken.models import Token
 
+    from apps.accounts.contract_tokens import token_for
     from apps.authorizations.models import Application
 
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 300
     reference = (Application.objects.filter(loa__isnull=False, reference__startswith="STATUS").values_list("reference", flat=True).first()
                  or Application.objects.filter(loa__isnull=False).values_list("reference", flat=True).first())
-    token, _ = Token.objects.get_or_create(user=get_user_model().objects.get(username="proponent"))
-    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    raw_token, _created = token_for(get_user_model().objects.get(username="proponent"))  # only its digest is stored
+    client = Client(HTTP_AUTHORIZATION=f"Token {raw_token}")
     url = f"/api/v1/applications/{reference}/"
     assert client.get(url).status_code == 200
     with CaptureQueriesContext(connection) as queries:
