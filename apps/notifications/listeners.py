@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from apps.authorizations.escalation import stage_escalated, stage_reminder_due
 from apps.authorizations.workflow import APPLICATION
-from apps.governance.models import Authority, EscalationLevel, Role
+from apps.governance.models import EscalationLevel, Role
 from apps.workflow.engine import Fired
 
 from .services import STAFF_ROLES, escalation_subject, notify, recipients_query, reminder_subject, transition_body, transition_subject
@@ -14,13 +14,12 @@ def notify_transition(fired: Fired) -> None:
     application, stage = fired.instance, fired.context.opened
     authority_roles = [(stage.authority_id, STAFF_ROLES)] if stage is not None else []
     authority_roles += [(other.authority_id, STAFF_ROLES) for other in fired.context.also_opened]
-    if fired.source != "draft":
-        # The acquiring Parties' authorities hear of every step of an application naming them.
-        authority_roles.append((Authority.objects.filter(
-            jurisdiction__parent__isnull=True, jurisdiction__party__in=application.acquiring_parties.all()).values("pk"), STAFF_ROLES))
+    # The acquiring Parties' authorities hear of every step of an application naming them.
+    acquiring = (application.pk, STAFF_ROLES) if fired.source != "draft" else None
     notify(
         event=fired.transition.name, event_key=f"audit:{fired.event.seq}", application=application,
-        recipient_ids=recipients_query(authority_roles=authority_roles, organisation_id=application.organisation_id),
+        recipient_ids=recipients_query(authority_roles=authority_roles, organisation_id=application.organisation_id,
+                                       acquiring_staff_of=acquiring),
         subject=transition_subject(application, fired.transition.name, authority=fired.context.decided_by),
         body=transition_body(application, comment=fired.comment, stage=stage),
     )
