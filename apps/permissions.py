@@ -10,14 +10,17 @@ members of the authority with the role.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import rules
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Exists, OuterRef
+from django.db import connection
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from apps.governance.models import MECHANISM_DUTIES, Authority, Duty, EscalationLevel, Jurisdiction, Membership, Party, Role
+from apps.governance.models import (
+    MECHANISM_DUTIES, Authority, Duty, EscalationLevel, Jurisdiction, Membership, Party, ProponentOrganisation, Role,
+)
 from apps.governance.selectors import resolve_duty_holder
 
 APPROVER = (Role.APPROVER,)
@@ -39,33 +42,63 @@ class Seat:
     party: str = ""
 
 
+ORGANISATION, SEAT = 0, 1
+
+
+@cache
+def _caller_sql(with_device: bool) -> str:
+    """Fixed text, built once from the models' tables: the ORM compiled these joins for longer than they ran."""
+    members = ProponentOrganisation.members.through._meta.db_table
+    membership, authority, jurisdiction = (m._meta.db_table for m in (Membership, Authority, Jurisdiction))
+    # The decision's second-factor check rides on this query (a transition's statement budget).
+    device = (f'EXISTS (SELECT 1 FROM "{TOTPDevice._meta.db_table}" d WHERE d.user_id = s.user_id AND d.confirmed)'
+              if with_device else "FALSE")
+    return (f"SELECT {ORGANISATION}, m.proponentorganisation_id, '', '', '', FALSE FROM \"{members}\" m WHERE m.user_id = %s "
+            f"UNION ALL SELECT {SEAT}, s.authority_id, s.role, j.path, j.party_id, {device} FROM \"{membership}\" s "
+            f'JOIN "{authority}" a ON a.id = s.authority_id JOIN "{jurisdiction}" j ON j.code = a.jurisdiction_id '
+            f"WHERE s.user_id = %s")
+
+
+def remember_caller(user, organisation_ids, seats) -> None:
+    """Leave the caller's organisations and seats where the predicates read them (one request, one user object)."""
+    user._tierflow_organisations = set(organisation_ids)
+    user._tierflow_seats = [Seat(authority_id, role, path, party) for authority_id, role, path, party in seats]
+
+
+def resolve_caller(user) -> None:
+    """The caller's organisations and memberships in one query, read once per user object (one request).
+
+    A no-op for anonymous users and for a user object already resolved.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return
+    if getattr(user, "_tierflow_seats", None) is not None and getattr(user, "_tierflow_organisations", None) is not None:
+        return
+    enforced = bool(getattr(settings, "TIERFLOW_REQUIRE_2FA", False))
+    with connection.cursor() as cursor:
+        cursor.execute(_caller_sql(enforced), [user.pk, user.pk])
+        rows = cursor.fetchall()
+    seats = [row for row in rows if row[0] == SEAT]
+    remember_caller(user, [row[1] for row in rows if row[0] == ORGANISATION], [row[1:5] for row in seats])
+    if enforced and seats:
+        user._tierflow_has_device = bool(seats[0][5])
+
+
 def seats_of(user) -> list[Seat]:
     """The user's memberships, read once per user object (one request)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    cached = getattr(user, "_tierflow_seats", None)
-    if cached is None:
-        rows = Membership.objects.filter(user=user)
-        enforced = getattr(settings, "TIERFLOW_REQUIRE_2FA", False)
-        if enforced:  # the decision's second-factor check rides on this query (a transition's statement budget)
-            rows = rows.annotate(has_device=Exists(TOTPDevice.objects.filter(user_id=OuterRef("user_id"), confirmed=True)))
-        rows = list(rows.values_list("authority_id", "role", "authority__jurisdiction__path",
-                                     "authority__jurisdiction__party_id", *(["has_device"] if enforced else [])))
-        cached = [Seat(*row[:4]) for row in rows]
-        if enforced and rows:
-            user._tierflow_has_device = rows[0][4]
-        user._tierflow_seats = cached
-    return cached
+    if getattr(user, "_tierflow_seats", None) is None:
+        resolve_caller(user)
+    return user._tierflow_seats
 
 
 def organisation_ids_of(user) -> set[int]:
     if not getattr(user, "is_authenticated", False):
         return set()
-    cached = getattr(user, "_tierflow_organisations", None)
-    if cached is None:
-        cached = set(user.organisations.values_list("pk", flat=True))
-        user._tierflow_organisations = cached
-    return cached
+    if getattr(user, "_tierflow_organisations", None) is None:
+        resolve_caller(user)
+    return user._tierflow_organisations
 
 
 def filing_organisation_of(user):

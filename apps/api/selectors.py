@@ -14,26 +14,8 @@ from django.db import connection
 
 from apps.audit.models import AuditEvent
 from apps.authorizations.models import Application, LetterOfAuthorization, Stage
-from apps.permissions import Seat, can_view
 from apps.governance.models import Authority, Jurisdiction, Membership, ProponentOrganisation
-
-ORGANISATION, SEAT = 0, 1
-
-
-@cache
-def _caller_sql() -> str:
-    """Fixed SQL text, built once from the models' tables: the ORM's union compiles for longer than it runs."""
-    members = ProponentOrganisation.members.through._meta.db_table
-    membership, authority, jurisdiction = (m._meta.db_table for m in (Membership, Authority, Jurisdiction))
-    return (f'SELECT {ORGANISATION}, m.proponentorganisation_id, \'\', \'\', \'\' FROM "{members}" m WHERE m.user_id = %s '
-            f'UNION ALL SELECT {SEAT}, s.authority_id, s.role, j.path, j.party_id FROM "{membership}" s '
-            f'JOIN "{authority}" a ON a.id = s.authority_id JOIN "{jurisdiction}" j ON j.code = a.jurisdiction_id '
-            f'WHERE s.user_id = %s')
-
-
-def _remember_caller(user, organisation_ids, seats) -> None:
-    user._tierflow_organisations = set(organisation_ids)
-    user._tierflow_seats = [Seat(authority_id, role, path, party) for authority_id, role, path, party in seats]
+from apps.permissions import can_view, remember_caller, resolve_caller
 
 
 @cache
@@ -65,26 +47,10 @@ def token_with_caller(key: str):
     values = dict(zip(columns, row))
     fields = get_user_model()._meta.concrete_fields
     user = get_user_model().from_db(connection.alias, [f.attname for f in fields], [values[f.column] for f in fields])
-    _remember_caller(user, values["x_organisations"], json.loads(values["x_seats"]) if values["x_seats"] else [])
+    remember_caller(user, values["x_organisations"], json.loads(values["x_seats"]) if values["x_seats"] else [])
     token = Token.from_db(connection.alias, ["key", "user_id", "created"], [values["x_key"], user.pk, values["x_created"]])
     token.user = user
     return token
-
-
-def resolve_caller(user) -> None:
-    """The caller's organisations and memberships in one query, left where the permission predicates read them.
-
-    A no-op for anonymous users and for a user object already resolved (the predicates cache per object).
-    """
-    if not getattr(user, "is_authenticated", False):
-        return
-    if getattr(user, "_tierflow_seats", None) is not None and getattr(user, "_tierflow_organisations", None) is not None:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(_caller_sql(), [user.pk, user.pk])
-        rows = cursor.fetchall()
-    _remember_caller(user, [pk for kind, pk, _, _, _ in rows if kind == ORGANISATION],
-                     [(pk, role, path, party) for kind, pk, role, path, party in rows if kind == SEAT])
 
 
 @cache
