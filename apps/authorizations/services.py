@@ -528,16 +528,17 @@ def _issue_version(application: Application, *, acting_user, issuer, now: dateti
     if previous is not None:
         LetterOfAuthorization.objects.filter(pk=previous.pk).update(status=LetterStatus.SUPERSEDED, status_changed_at=now)
     try:
-        with transaction.atomic():  # two approvers issuing at once: the second meets the first's number
-            letter = LetterOfAuthorization.objects.create(
-                application=application, version=version, number=content["number"], issuing_authority=issuer,
-                issued_by=acting_user, issued_at=now, authorized_quantity=quantity, vintage_from=vintage_from,
-                vintage_to=vintage_to, purposes=application.purposes,
-                first_transfer_definition=application.first_transfer_definition,
-                acquiring_parties=content["acquiring_parties"], fingerprint=letter_fingerprint(content), status=status,
-                ca_approved_by_authority=ca_authority if status == LetterStatus.IN_FORCE else None,
-                ca_approved_at=now if status == LetterStatus.IN_FORCE else None,
-            )
+        # Two approvers issuing at once: the second meets the first's number. No savepoint: the refusal rolls back
+        # the whole transition, so there is nothing to continue with after the error.
+        letter = LetterOfAuthorization.objects.create(
+            application=application, version=version, number=content["number"], issuing_authority=issuer,
+            issued_by=acting_user, issued_at=now, authorized_quantity=quantity, vintage_from=vintage_from,
+            vintage_to=vintage_to, purposes=application.purposes,
+            first_transfer_definition=application.first_transfer_definition,
+            acquiring_parties=content["acquiring_parties"], fingerprint=letter_fingerprint(content), status=status,
+            ca_approved_by_authority=ca_authority if status == LetterStatus.IN_FORCE else None,
+            ca_approved_at=now if status == LetterStatus.IN_FORCE else None,
+        )
     except IntegrityError:
         raise TransitionNotAvailable(str(APPLICATION.lost_race)) from None
     application.loa = letter  # saved with the state change
