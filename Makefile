@@ -10,6 +10,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tierflow
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# Parallel test processes (pytest-xdist), one per core here: each has its own PostgreSQL test database and the Redis
+# database TEST_REDIS_URL's number + its index (config/settings.py). At most 8: the limits cache sits 8 numbers above.
+TEST_PROCESSES ?= 2
 # `make bench` drops and recreates this database and flushes this Redis database.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tierflow_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/15
@@ -57,7 +60,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 test: install messages browser-tools
 	@DATABASE_URL=$(TEST_DATABASE_URL) $(PY) scripts/check_services.py
 	@mkdir -p var/bench && date +%s.%N > var/bench/.make_test_started
-	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) DEBUG=1 $(PY) -m pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 	@# The SQLite branches `make run` takes (an in-memory test database, the filesystem broker).
 	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 CELERY_BROKER_URL=filesystem:// DEBUG=1 $(PY) -m pytest -m sqlite -q
 	@$(PY) -c 'import json, time, pathlib; d = pathlib.Path("var/bench"); s = float((d / ".make_test_started").read_text()); (d / "make_test.json").write_text(json.dumps({"seconds": round(time.time() - s, 1), "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "args": "$(PYTEST_ARGS)"}))'

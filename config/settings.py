@@ -1,4 +1,5 @@
 """Tierflow settings: one module, every deployment difference read from the environment (django-environ)."""
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -220,6 +221,19 @@ LOGGING = {
 # --- Celery: the broker carries "deliver row N"; the database rows are the truth. ---
 # Unset CELERY_BROKER_URL: kombu's filesystem transport under var/broker, so `make run` needs no Redis.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "filesystem://"
+# `make test` runs the suite in parallel processes (pytest-xdist's gw0, gw1, ...): each gets a Redis database of its
+# own, as pytest-django gives each its own PostgreSQL database, so one process purging its queue or its limits takes
+# nothing from another. Written back to the environment, which Celery reads before this setting and which the
+# suite's subprocesses (workers, servers) inherit, with a mark so that they do not shift it again.
+_TEST_PROCESS = os.environ.get("PYTEST_XDIST_WORKER", "")
+if (_TEST_PROCESS.startswith("gw") and CELERY_BROKER_URL.startswith("redis://")
+        and os.environ.get("TIERFLOW_BROKER_SHIFTED_FOR") != _TEST_PROCESS):
+    from urllib.parse import urlsplit as _urlsplit
+
+    _parts = _urlsplit(CELERY_BROKER_URL)
+    _database = (int(_parts.path.strip("/") or 0) + int(_TEST_PROCESS[2:])) % 16
+    CELERY_BROKER_URL = os.environ["CELERY_BROKER_URL"] = _parts._replace(path=f"/{_database}").geturl()
+    os.environ["TIERFLOW_BROKER_SHIFTED_FOR"] = _TEST_PROCESS
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _BROKER_DIR = VAR_DIR / "broker"
     for _folder in ("queue", "processed", "control"):
