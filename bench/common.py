@@ -27,10 +27,10 @@ class Row:
 
 SIZES = {
     # quick: the same table in well under 90 s; full: the sizes the targets name, under 10 minutes.
-    "quick": dict(chains=15, query_recipients=20, http_seconds=2.0, http_clients=16,
+    "quick": dict(chains=30, query_recipients=20, http_seconds=2.0, http_clients=16,
                   list_small=1_000, list_large=10_000, list_samples=20,
                   sweep_small=10_000, sweep_large=100_000, sweep_due=100,
-                  notifications=1_000, aef_small=10_000, aef_large=20_000,
+                  notifications=3_000, aef_small=10_000, aef_large=20_000,
                   register_small=1_000, register_large=10_000),
     "full": dict(chains=100, query_recipients=20, http_seconds=8.0, http_clients=16,
                  list_small=1_000, list_large=100_000, list_samples=50,
