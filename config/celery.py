@@ -25,9 +25,11 @@ app.autodiscover_tasks()
 def _closed_by_server(connection) -> bool:
     """Whether an idle PostgreSQL connection has something to read: the server closing it (a restart, a proxy's
     idle timeout, pg_terminate_backend) makes its socket readable, which select() sees without a round trip."""
+    from psycopg import Error as PsycopgError
+
     try:
         ready, _, _ = select.select([connection.connection.pgconn.socket], [], [], 0)
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, PsycopgError):  # closed on this side already, or no socket
         return True
     return bool(ready)
 
