@@ -92,3 +92,20 @@ def test_an_unknown_or_inactive_token_is_refused_as_before(proponent):
     assert response.status_code == 401 and "inactive" in response.json()["detail"]
     response = APIClient(HTTP_AUTHORIZATION="Token " + "0" * 40).get(f"/api/v1/applications/{application.reference}/")
     assert response.status_code == 401 and response.json()["detail"] == "Invalid token."
+
+
+def test_the_detail_of_a_second_revoked_letter_version_is_the_body_the_list_gives(proponent):
+    application = make_application(proponent, state="ca_review")
+    federal, sabah = token_client(user("federal.approver")), token_client(user("sabah.approver"))
+    url = f"/api/v1/applications/{application.reference}/transitions/"
+    assert federal.post(url, {"transition": "request_changes", "comment": "Cap it."}, format="json").status_code == 200
+    assert token_client(proponent).post(url, {"transition": "resubmit"}, format="json").status_code == 200
+    assert sabah.post(url, {"transition": "issue_loa", "authorized_quantity": 60_000}, format="json").status_code == 200
+    assert federal.post(url, {"transition": "approve_ca"}, format="json").status_code == 200
+    assert federal.post(url, {"transition": "revoke", "comment": "Double claiming."}, format="json").status_code == 200
+    body = federal.get(f"/api/v1/applications/{application.reference}/").json()
+    assert body == listed(federal, application.reference)
+    letter = body["loa"]
+    assert (letter["version"], letter["status"], letter["in_force"]) == (2, "revoked", False)
+    assert letter["revoked_at"] and letter["ca_approved_by"]
+    assert [(v["version"], v["status"]) for v in letter["versions"]] == [(1, "superseded"), (2, "revoked")]

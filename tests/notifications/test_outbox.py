@@ -27,6 +27,15 @@ def test_a_submission_writes_in_app_and_email_rows_for_the_holder_staff_and_the_
     assert set(Notification.objects.filter(application=application, event="submit").values_list("status", flat=True)) == {"pending"}
 
 
+def test_the_acquiring_partys_officers_hear_of_every_decision_but_not_of_the_submission(proponent):
+    application = make_application(proponent, state="ca_review")  # names Korea as the acquiring Party
+    told = lambda event: {name for name, channel in rows(application, event) if channel == "in_app"}  # noqa: E731
+    assert "korea.approver" not in told("submit")  # a submission is the host's business until it decides
+    assert "korea.approver" in told("issue_loa")
+    assert "japan.approver" not in told("issue_loa")  # another acquiring Party's officer hears nothing of it
+    assert {"federal.approver", "proponent"} <= told("issue_loa")
+
+
 def test_the_rows_for_every_recipient_and_channel_are_one_insert(proponent):
     application = make_application(proponent)
     from apps.authorizations.services import submit_application
