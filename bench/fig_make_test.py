@@ -28,8 +28,9 @@ def make_test(sizes: dict, *, run: bool) -> list[Row]:
         result = subprocess.run(["make", "test"], cwd=BASE_DIR, env=env, capture_output=True, text=True)
         seconds = time.perf_counter() - start
         lines = [line for line in result.stdout.splitlines() if " passed" in line or " failed" in line or " error" in line]
-        summary = lines[-1] if lines else f"exit status {result.returncode}"
-        note = f"run now: {summary.strip('= ')}"
+        # The suite's line, then the SQLite subset's: both runs of `make test`.
+        summary = "; ".join(line.strip("= ") for line in lines) if lines else f"exit status {result.returncode}"
+        note = f"run now: {summary}"
         if result.returncode != 0:
             log = RECORD.with_name("make_test_failed.log")
             log.write_text(result.stdout[-200_000:] + result.stderr[-50_000:])
