@@ -100,7 +100,8 @@ class Recipients:
 
 def recipients_query(*, authority_roles: Iterable[tuple[int, Iterable[str]]] = (), organisation_id: int | None = None,
                      acquiring_staff_of: tuple[int, Iterable[str]] | None = None) -> Recipients:
-    """Active users with the given roles at the given authorities, plus the proponent organisation's members.
+    """Active users with the given roles at the given authorities, plus the proponent organisation's members and,
+    with `acquiring_staff_of=(application id, roles)`, those roles at the top authority of each acquiring Party.
 
     A query, not a list: `notify` embeds it, so resolving recipients costs no round trip of its own.
     """
