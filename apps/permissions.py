@@ -56,7 +56,7 @@ def _caller_sql(with_device: bool) -> str:
     return (f"SELECT {ORGANISATION}, m.proponentorganisation_id, '', '', '', FALSE FROM \"{members}\" m WHERE m.user_id = %s "
             f"UNION ALL SELECT {SEAT}, s.authority_id, s.role, j.path, j.party_id, {device} FROM \"{membership}\" s "
             f'JOIN "{authority}" a ON a.id = s.authority_id JOIN "{jurisdiction}" j ON j.code = a.jurisdiction_id '
-            f"WHERE s.user_id = %s")
+            f"WHERE s.user_id = %s ORDER BY 1, 2, 3")  # one order, so the queue's branches come out the same each time
 
 
 def remember_caller(user, organisation_ids, seats) -> None:

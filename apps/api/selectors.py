@@ -28,7 +28,7 @@ def _token_sql() -> str:
         m._meta.db_table for m in (Token, get_user_model(), Membership, Authority, Jurisdiction))
     return (f'SELECT t.key AS x_key, t.created AS x_created, u.*, '
             f'ARRAY(SELECT m.proponentorganisation_id FROM "{members}" m WHERE m.user_id = u.id) AS x_organisations, '
-            f'(SELECT jsonb_agg(jsonb_build_array(s.authority_id, s.role, j.path, j.party_id)) FROM "{membership}" s '
+            f'(SELECT jsonb_agg(jsonb_build_array(s.authority_id, s.role, j.path, j.party_id) ORDER BY s.authority_id, s.role) FROM "{membership}" s '
             f'JOIN "{authority}" a ON a.id = s.authority_id JOIN "{jurisdiction}" j ON j.code = a.jurisdiction_id '
             f'WHERE s.user_id = u.id) AS x_seats '
             f'FROM "{token}" t JOIN "{user}" u ON u.id = t.user_id WHERE t.key = %s')
