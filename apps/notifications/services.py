@@ -60,7 +60,8 @@ class Recipients:
                  acquiring_staff_of: tuple[int, Iterable[str]] | None = None) -> None:
         self.authority_roles = [(int(a), [str(r) for r in roles]) for a, roles in authority_roles if a is not None and roles]
         self.organisation_id = organisation_id
-        self.acquiring_staff_of = acquiring_staff_of
+        self.acquiring_staff_of = (None if acquiring_staff_of is None
+                                   else (int(acquiring_staff_of[0]), [str(r) for r in acquiring_staff_of[1]]))
 
     def sql_with_params(self) -> tuple[str, list]:
         quote = connection.ops.quote_name
@@ -71,14 +72,13 @@ class Recipients:
             params += [authority_id, *roles]
         if self.acquiring_staff_of is not None:
             application_id, roles = self.acquiring_staff_of
-            roles = [str(r) for r in roles]
             # The authorities at the top of each acquiring Party's tree.
             conditions.append(
                 f"(m.role IN ({', '.join(['%s'] * len(roles))}) AND m.authority_id IN (SELECT a.id FROM "
                 f"{quote(Authority._meta.db_table)} a JOIN {quote(Jurisdiction._meta.db_table)} j ON j.code = a.jurisdiction_id "
                 f"WHERE j.parent_id IS NULL AND j.party_id IN (SELECT ap.party_id FROM "
                 f"{quote(Application.acquiring_parties.through._meta.db_table)} ap WHERE ap.application_id = %s)))")
-            params += [*roles, int(application_id)]
+            params += [*roles, application_id]
         parts = []
         if conditions:
             parts.append(f"SELECT m.user_id FROM {memberships} m WHERE {' OR '.join(conditions)}")
@@ -249,7 +249,7 @@ def notify(*, event: str, event_key: str, recipient_ids, application=None, subje
            channels: Iterable[str] = CHANNELS) -> list[int]:
     """Write one row per recipient × channel in ONE statement and publish their deliveries after commit.
 
-    `recipient_ids` is a list of user ids or a query of them (`recipients_query`),
+    `recipient_ids` is a list of user ids or `recipients_query(...)`,
     which is embedded as a sub-select. The idempotency key (event × recipient ×
     channel) makes a repeated event write nothing. Users without an email
     address get no email row. A PerLanguage subject or body is written in each
@@ -258,8 +258,6 @@ def notify(*, event: str, event_key: str, recipient_ids, application=None, subje
     channels = list(channels)
     if isinstance(recipient_ids, Recipients):
         recipient_sql, recipient_params = recipient_ids.sql_with_params()
-    elif isinstance(recipient_ids, QuerySet):
-        recipient_sql, recipient_params = recipient_ids.values("pk").query.sql_with_params()
     else:
         ids = sorted({int(pk) for pk in recipient_ids})
         if not ids:
